@@ -1,0 +1,41 @@
+/**
+ * Errors that cross the worker boundary carry a kind, so the extension can react to the cause
+ * (offer "Choose model…", stay silent on cancellation) without parsing messages.
+ */
+export type ErrorKind =
+  | 'noModel'
+  | 'modelNotFound'
+  | 'notGguf'
+  | 'corruptModel'
+  | 'noFimTokens'
+  | 'insufficientMemory'
+  | 'cancelled'
+  | 'workerCrashed'
+  | 'workerUnavailable'
+  | 'internal';
+
+export class SovereignError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SovereignError';
+  }
+}
+
+/** Cancellation is expected control flow: never logged as an error, never shown. */
+export class CancelledError extends SovereignError {
+  constructor() {
+    super('cancelled', 'Cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+export function isCancelled(e: unknown): boolean {
+  return e instanceof SovereignError && e.kind === 'cancelled';
+}
+
+export function errorMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

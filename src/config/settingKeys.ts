@@ -1,0 +1,21 @@
+/** Every setting key, once. Defaults live only in package.json. */
+export const section = 'sovereign';
+
+export const SettingKeys = {
+  completionModelPath: 'completion.modelPath',
+  completionEnabled: 'completion.enabled',
+  completionMaxTokens: 'completion.maxTokens',
+  completionContextSize: 'completion.contextSize',
+  completionDebounceMs: 'completion.debounceMs',
+  chatModelPath: 'chat.modelPath',
+  chatContextSize: 'chat.contextSize',
+  chatMaxTokens: 'chat.maxTokens',
+  threads: 'runtime.threads',
+  idleUnloadMinutes: 'runtime.idleUnloadMinutes',
+  gpu: 'gpu',
+} as const;
+
+export type SettingKey = (typeof SettingKeys)[keyof typeof SettingKeys];
+
+/** Changing these needs a new worker process (the llama.cpp backend is chosen once per process). */
+export const restartKeys: readonly SettingKey[] = [SettingKeys.gpu];

@@ -1,0 +1,17 @@
+import * as vscode from 'vscode';
+import type { Config } from '../config/config';
+import type { ModelRole } from '../runtime/protocol';
+
+/** Lets the user pick a local GGUF file for a role; stored in the user's (machine) settings. */
+export async function chooseModelFile(config: Config, role: ModelRole): Promise<string | undefined> {
+  const picked = await vscode.window.showOpenDialog({
+    title: role === 'completion' ? 'Choose a completion model (a coder base model, GGUF)' : 'Choose a chat model (an instruct model, GGUF)',
+    canSelectMany: false,
+    filters: { 'GGUF models': ['gguf'] },
+    openLabel: 'Use this model',
+  });
+  const file = picked?.[0];
+  if (!file) return undefined;
+  await config.setModelPath(role, file.fsPath);
+  return file.fsPath;
+}

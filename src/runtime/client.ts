@@ -1,0 +1,308 @@
+/**
+ * Spawns and supervises the model worker and offers typed calls to it. Free of `vscode`, so the
+ * engine tests drive this very class against the real worker process.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { CancellationTokenSource, ResponseError, type MessageConnection } from 'vscode-jsonrpc';
+import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from 'vscode-jsonrpc/node';
+import { CancelledError, SovereignError, errorMessage, isCancelled } from '../common/errors';
+import { Emitter, type Disposable } from '../common/disposable';
+import type { Log } from '../common/log';
+import {
+  chatChunkNotification,
+  chatRequest,
+  completeRequest,
+  loadModelRequest,
+  logNotification,
+  shutdownRequest,
+  statusRequest,
+  unloadRequest,
+  workerErrorCode,
+  type ChatMessage,
+  type ChatResult,
+  type CompletionParams,
+  type CompletionResult,
+  type LoadModelParams,
+  type ModelInfo,
+  type ModelRole,
+  type WorkerErrorData,
+  type WorkerStatus,
+} from './protocol';
+
+export type RuntimeState =
+  | { kind: 'idle' }
+  | { kind: 'loading'; role: ModelRole; path: string }
+  | { kind: 'ready'; models: ModelInfo[]; last?: CompletionResult['stats'] }
+  | { kind: 'error'; error: SovereignError };
+
+export interface RuntimeClientOptions {
+  /** Absolute path of the bundled worker (`dist/worker.js`). */
+  workerPath: string;
+  log: Log;
+  /** What each role should run; read at request time, so setting changes apply to the next load. */
+  modelFor(role: ModelRole): Omit<LoadModelParams, 'role'> | undefined;
+  idleUnloadMs(): number;
+  /** Crashes within `crashWindowMs` after which the supervisor gives up. */
+  maxCrashes?: number;
+  crashWindowMs?: number;
+  /** First restart delay; doubles with each crash in the window. */
+  restartDelayMs?: number;
+  shutdownTimeoutMs?: number;
+}
+
+interface Worker {
+  process: ChildProcess;
+  connection: MessageConnection;
+  exited: Promise<void>;
+  /** Loaded models, keyed by role, as the worker confirmed them. */
+  loaded: Map<ModelRole, ModelInfo>;
+}
+
+export class RuntimeClient implements Disposable {
+  private worker: Worker | undefined;
+  private starting: Promise<Worker> | undefined;
+  private crashes: number[] = [];
+  private restartAt = 0;
+  private state: RuntimeState = { kind: 'idle' };
+  private idleTimer: NodeJS.Timeout | undefined;
+  private inFlight = 0;
+  private disposed = false;
+  private readonly pending = new Set<(e: SovereignError) => void>();
+  private readonly chatListeners = new Map<string, (text: string) => void>();
+  private streamCounter = 0;
+
+  private readonly stateEmitter = new Emitter<RuntimeState>();
+  readonly onDidChangeState = this.stateEmitter.event;
+
+  constructor(private readonly options: RuntimeClientOptions) {}
+
+  get currentState(): RuntimeState {
+    return this.state;
+  }
+
+  /** The worker's pid, or undefined when no worker runs. */
+  get pid(): number | undefined {
+    return this.worker?.process.pid;
+  }
+
+  async complete(params: CompletionParams, signal?: AbortSignal): Promise<CompletionResult> {
+    return this.call('completion', signal, async (w, token) => {
+      const result = await w.connection.sendRequest(completeRequest, params, token);
+      this.setState({ kind: 'ready', models: [...w.loaded.values()], last: result.stats });
+      return result;
+    });
+  }
+
+  /** Streams the answer through `onText`; resolves with the whole answer. */
+  async chat(messages: ChatMessage[], options: { maxTokens: number; signal?: AbortSignal; onText(text: string): void }): Promise<ChatResult> {
+    return this.call('chat', options.signal, async (w, token) => {
+      const streamId = `chat-${++this.streamCounter}`;
+      this.chatListeners.set(streamId, options.onText);
+      try {
+        return await w.connection.sendRequest(chatRequest, { streamId, messages, maxTokens: options.maxTokens }, token);
+      } finally {
+        this.chatListeners.delete(streamId);
+      }
+    });
+  }
+
+  /** Loads the model for `role` now (normally this happens on first use). */
+  async load(role: ModelRole, signal?: AbortSignal): Promise<ModelInfo> {
+    return this.call(role, signal, async (w) => w.loaded.get(role)!);
+  }
+
+  async status(): Promise<WorkerStatus | undefined> {
+    const w = this.worker;
+    return w ? w.connection.sendRequest(statusRequest) : undefined;
+  }
+
+  /** Frees the models' memory; the worker stays up and reloads on the next request. */
+  async unload(): Promise<void> {
+    const w = this.worker;
+    if (!w) return;
+    await w.connection.sendRequest(unloadRequest, {});
+    w.loaded.clear();
+    this.setState({ kind: 'idle' });
+    this.options.log.info('models unloaded');
+  }
+
+  /** Clears an error state (e.g. after repeated crashes) and starts over on the next request. */
+  async restart(): Promise<void> {
+    await this.stopWorker();
+    this.crashes = [];
+    this.restartAt = 0;
+    this.setState({ kind: 'idle' });
+  }
+
+  dispose(): void {
+    void this.shutdown();
+  }
+
+  /** Asks the worker to dispose its models and exit; SIGKILL only after a timeout. */
+  async shutdown(): Promise<void> {
+    this.disposed = true;
+    clearTimeout(this.idleTimer);
+    await this.stopWorker();
+    this.stateEmitter.dispose();
+  }
+
+  private async call<R>(role: ModelRole, signal: AbortSignal | undefined, work: (w: Worker, token: CancellationTokenSource['token']) => Promise<R>): Promise<R> {
+    if (signal?.aborted) throw new CancelledError();
+    this.inFlight++;
+    clearTimeout(this.idleTimer);
+    const cts = new CancellationTokenSource();
+    const onAbort = () => cts.cancel();
+    signal?.addEventListener('abort', onAbort);
+    let rejectCrash!: (e: SovereignError) => void;
+    const crashed = new Promise<never>((_, reject) => (rejectCrash = reject));
+    crashed.catch(() => undefined);
+    this.pending.add(rejectCrash);
+    try {
+      const w = await Promise.race([this.ensureModel(role, signal), crashed]);
+      if (signal?.aborted) throw new CancelledError();
+      return await Promise.race([work(w, cts.token), crashed]);
+    } catch (e) {
+      throw this.toSovereignError(e, signal);
+    } finally {
+      this.pending.delete(rejectCrash);
+      signal?.removeEventListener('abort', onAbort);
+      cts.dispose();
+      this.inFlight--;
+      this.armIdleTimer();
+    }
+  }
+
+  private async ensureModel(role: ModelRole, signal: AbortSignal | undefined): Promise<Worker> {
+    const wanted = this.options.modelFor(role);
+    if (!wanted?.path) {
+      const error = new SovereignError('noModel', `No ${role} model is configured. Choose a GGUF model file.`);
+      this.setState({ kind: 'error', error });
+      throw error;
+    }
+    const w = await this.ensureWorker();
+    const have = w.loaded.get(role);
+    if (have && have.path === wanted.path) return w;
+    if (signal?.aborted) throw new CancelledError();
+    this.setState({ kind: 'loading', role, path: wanted.path });
+    try {
+      // Loading is not cancelled with the request: the next keystroke wants the same model.
+      const info = await w.connection.sendRequest(loadModelRequest, { role, ...wanted });
+      w.loaded.set(role, info);
+      this.setState({ kind: 'ready', models: [...w.loaded.values()] });
+      return w;
+    } catch (e) {
+      const error = this.toSovereignError(e, undefined);
+      if (this.worker === w) this.setState({ kind: 'error', error });
+      throw error;
+    }
+  }
+
+  private ensureWorker(): Promise<Worker> {
+    if (this.disposed) return Promise.reject(new SovereignError('workerUnavailable', 'The runtime is shut down.'));
+    if (this.worker) return Promise.resolve(this.worker);
+    if (this.state.kind === 'error' && this.state.error.kind === 'workerCrashed' && this.crashes.length >= (this.options.maxCrashes ?? 3)) {
+      return Promise.reject(this.state.error);
+    }
+    this.starting ??= this.startWorker().finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  private async startWorker(): Promise<Worker> {
+    const wait = this.restartAt - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    // In desktop VS Code execPath is Electron: run it as plain Node.
+    const child = fork(this.options.workerPath, [], {
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      execArgv: [],
+    });
+    const log = this.options.log;
+    child.stdout?.on('data', (d: Buffer) => log.debug(`worker: ${d.toString().trimEnd()}`));
+    child.stderr?.on('data', (d: Buffer) => log.warn(`worker: ${d.toString().trimEnd()}`));
+    const connection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+    connection.onNotification(logNotification, ({ level, message }) => log[level](`worker: ${message}`));
+    connection.onNotification(chatChunkNotification, ({ streamId, text }) => this.chatListeners.get(streamId)?.(text));
+    connection.onError(([e]) => log.debug(`worker connection: ${errorMessage(e)}`));
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    const worker: Worker = { process: child, connection, exited, loaded: new Map() };
+    child.once('exit', (code, signal) => this.onWorkerExit(worker, code, signal));
+    connection.listen();
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', reject);
+    });
+    this.worker = worker;
+    log.info(`worker started (pid ${child.pid})`);
+    return worker;
+  }
+
+  private onWorkerExit(worker: Worker, code: number | null, signal: NodeJS.Signals | null): void {
+    worker.connection.dispose();
+    if (this.worker !== worker) return; // An asked-for stop.
+    this.worker = undefined;
+    const now = Date.now();
+    const window = this.options.crashWindowMs ?? 60_000;
+    this.crashes = [...this.crashes.filter((t) => now - t < window), now];
+    const base = this.options.restartDelayMs ?? 500;
+    this.restartAt = now + base * 2 ** (this.crashes.length - 1);
+    const max = this.options.maxCrashes ?? 3;
+    const gaveUp = this.crashes.length >= max;
+    const how = signal ? `signal ${signal}` : `exit code ${code}`;
+    const error = new SovereignError(
+      'workerCrashed',
+      gaveUp
+        ? `The model worker crashed ${this.crashes.length} times in a row (last: ${how}). Run "Sovereign: Restart Runtime" to try again.`
+        : `The model worker stopped unexpectedly (${how}); it restarts on the next request.`,
+    );
+    this.options.log.error(error.message);
+    for (const reject of [...this.pending]) reject(error);
+    this.setState(gaveUp ? { kind: 'error', error } : { kind: 'idle' });
+  }
+
+  private async stopWorker(): Promise<void> {
+    const w = this.worker;
+    this.worker = undefined;
+    if (!w) return;
+    const timeout = this.options.shutdownTimeoutMs ?? 3000;
+    let timer: NodeJS.Timeout | undefined;
+    const killed = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.options.log.warn(`worker did not exit within ${timeout} ms: killing it`);
+        w.process.kill('SIGKILL');
+        resolve();
+      }, timeout);
+    });
+    w.connection.sendRequest(shutdownRequest).catch(() => undefined);
+    await Promise.race([w.exited, killed]);
+    clearTimeout(timer);
+    await w.exited;
+    for (const reject of [...this.pending]) reject(new CancelledError());
+  }
+
+  private armIdleTimer(): void {
+    clearTimeout(this.idleTimer);
+    const ms = this.options.idleUnloadMs();
+    if (this.inFlight > 0 || !this.worker || ms <= 0 || this.disposed) return;
+    this.idleTimer = setTimeout(() => {
+      if (this.inFlight === 0 && this.worker?.loaded.size) {
+        this.unload().catch((e) => this.options.log.warn(`idle unload failed: ${errorMessage(e)}`));
+      }
+    }, ms);
+    this.idleTimer.unref?.();
+  }
+
+  private toSovereignError(e: unknown, signal: AbortSignal | undefined): SovereignError {
+    if (e instanceof SovereignError) return e;
+    if (signal?.aborted) return new CancelledError();
+    if (e instanceof ResponseError) {
+      if (e.code === workerErrorCode) return new SovereignError((e.data as WorkerErrorData).kind, e.message);
+      if (e.code === -32800) return new CancelledError(); // $/cancelRequest acknowledged
+    }
+    return new SovereignError('internal', errorMessage(e));
+  }
+
+  private setState(state: RuntimeState): void {
+    this.state = state;
+    if (!(state.kind === 'error' && isCancelled(state.error))) this.stateEmitter.fire(state);
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The extension ⇄ worker protocol: every request and notification, declared once and imported
+ * by both sides. Transport: vscode-jsonrpc over the fork's IPC channel; VS Code cancellation
+ * travels as `$/cancelRequest` and becomes an AbortSignal in the worker.
+ */
+import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
+import type { ErrorKind } from '../common/errors';
+
+export type ModelRole = 'completion' | 'chat';
+export type GpuSetting = 'auto' | 'cuda' | 'vulkan' | 'metal' | 'off';
+
+export interface LoadModelParams {
+  role: ModelRole;
+  path: string;
+  contextSize: number;
+  /** Always explicit: node-llama-cpp's default oversubscribes small machines. 0 = physical cores. */
+  threads: number;
+  gpu: GpuSetting;
+}
+
+export interface ModelInfo {
+  role: ModelRole;
+  path: string;
+  name: string;
+  architecture: string;
+  fileBytes: number;
+  contextSize: number;
+  threads: number;
+  /** The backend llama.cpp runs on: 'cpu', 'cuda', 'vulkan' or 'metal'. */
+  gpu: string;
+  gpuLayers: number;
+  fim: boolean;
+  chatWrapper: string | undefined;
+  loadMs: number;
+}
+
+export interface CompletionParams {
+  prefix: string;
+  suffix: string;
+  maxTokens: number;
+  /** Bounds, in tokens, of the text taken before and after the cursor. */
+  maxPrefixTokens: number;
+  maxSuffixTokens: number;
+}
+
+export interface CompletionStats {
+  /** Prompt tokens whose KV state was kept from the previous request. */
+  reusedTokens: number;
+  /** Prompt tokens evaluated for this request. */
+  evaluatedTokens: number;
+  generatedTokens: number;
+  promptMs: number;
+  generateMs: number;
+  totalMs: number;
+}
+
+export interface CompletionResult {
+  text: string;
+  stats: CompletionStats;
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+export interface ChatParams {
+  /** Matches the streamed `chatChunk` notifications to this request. */
+  streamId: string;
+  messages: ChatMessage[];
+  maxTokens: number;
+}
+
+export interface ChatResult {
+  text: string;
+  /** True when generation was stopped by cancellation (the partial text is kept). */
+  stopped: boolean;
+  stats: { promptTokens: number; generatedTokens: number; firstTokenMs: number; totalMs: number };
+}
+
+export interface ChatChunk {
+  streamId: string;
+  text: string;
+}
+
+export interface WorkerStatus {
+  pid: number;
+  rssBytes: number;
+  models: ModelInfo[];
+}
+
+export interface WorkerLog {
+  level: 'debug' | 'info' | 'warn' | 'error';
+  message: string;
+}
+
+/** `data` of every ResponseError the worker sends. */
+export interface WorkerErrorData {
+  kind: ErrorKind;
+}
+
+export const loadModelRequest = new RequestType<LoadModelParams, ModelInfo, WorkerErrorData>('sovereign/loadModel');
+export const completeRequest = new RequestType<CompletionParams, CompletionResult, WorkerErrorData>('sovereign/complete');
+export const chatRequest = new RequestType<ChatParams, ChatResult, WorkerErrorData>('sovereign/chat');
+export const statusRequest = new RequestType0<WorkerStatus, void>('sovereign/status');
+export const unloadRequest = new RequestType<{ role?: ModelRole }, void, void>('sovereign/unload');
+/** Dispose every model and context, then exit the process. */
+export const shutdownRequest = new RequestType0<void, void>('sovereign/shutdown');
+
+export const chatChunkNotification = new NotificationType<ChatChunk>('sovereign/chatChunk');
+export const logNotification = new NotificationType<WorkerLog>('sovereign/log');
+
+/** JSON-RPC error code used for every worker error; the cause is in `data.kind`. */
+export const workerErrorCode = -32099;

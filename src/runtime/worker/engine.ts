@@ -1,0 +1,190 @@
+import { basename } from 'node:path';
+import { SovereignError, errorMessage } from '../../common/errors';
+import type {
+  ChatParams,
+  ChatResult,
+  CompletionParams,
+  CompletionResult,
+  LoadModelParams,
+  ModelInfo,
+  ModelRole,
+  WorkerLog,
+} from '../protocol';
+import { ChatResponder } from './chatResponder';
+import { FimCompleter } from './fimCompleter';
+import { hasFimTokens, noFimTokensError } from './fimPrompt';
+import { getLlamaRuntime } from './llamaRuntime';
+import { loadNodeLlamaCpp, type LlamaContext, type LlamaModel } from './nodeLlamaCpp';
+import { validateModelFile } from './validateModelFile';
+
+interface RoleSlot {
+  params: LoadModelParams;
+  info: ModelInfo;
+  model: LlamaModel;
+  context: LlamaContext;
+  completer?: FimCompleter;
+  chat?: ChatResponder;
+}
+
+/**
+ * Owns the models and contexts of this process. Completion and chat each get their own context;
+ * when both roles name the same file the weights are loaded once.
+ */
+export class Engine {
+  private readonly slots = new Map<ModelRole, RoleSlot>();
+  private readonly loading = new Map<ModelRole, Promise<ModelInfo>>();
+
+  constructor(private readonly log: (entry: WorkerLog) => void) {}
+
+  load(params: LoadModelParams): Promise<ModelInfo> {
+    const existing = this.slots.get(params.role);
+    if (existing && sameLoad(existing.params, params)) return Promise.resolve(existing.info);
+    const pending = this.loading.get(params.role);
+    if (pending) return pending.then(() => this.load(params));
+    const load = this.doLoad(params).finally(() => this.loading.delete(params.role));
+    this.loading.set(params.role, load);
+    return load;
+  }
+
+  complete(params: CompletionParams, signal: AbortSignal): Promise<CompletionResult> {
+    const slot = this.requireSlot('completion');
+    if (!slot.completer) throw noFimTokensError(slot.info.name);
+    return slot.completer.complete(params, signal);
+  }
+
+  chat(params: ChatParams, signal: AbortSignal, onText: (text: string) => void): Promise<ChatResult> {
+    const slot = this.requireSlot('chat');
+    if (!slot.chat) throw new SovereignError('internal', 'The chat model has no chat wrapper.');
+    return slot.chat.respond(params, signal, onText);
+  }
+
+  models(): ModelInfo[] {
+    return [...this.slots.values()].map((s) => s.info);
+  }
+
+  async unload(role?: ModelRole): Promise<void> {
+    for (const r of role ? [role] : ([...this.slots.keys()] as ModelRole[])) {
+      await this.unloadSlot(r);
+    }
+  }
+
+  private requireSlot(role: ModelRole): RoleSlot {
+    const slot = this.slots.get(role);
+    if (!slot) throw new SovereignError('noModel', `No ${role} model is loaded.`);
+    return slot;
+  }
+
+  private async doLoad(params: LoadModelParams): Promise<ModelInfo> {
+    const started = performance.now();
+    const { bytes } = await validateModelFile(params.path);
+    const nlc = await loadNodeLlamaCpp();
+    const name = basename(params.path);
+    await checkTensorBounds(nlc, params.path, bytes);
+    await this.unloadSlot(params.role);
+
+    const llama = await getLlamaRuntime(params.gpu, (level, message) => this.log({ level, message }));
+    const threads = params.threads > 0 ? params.threads : llama.cpuMathCores;
+    const model = this.sharedModel(params.path) ?? (await loadModel(llama, params.path, name));
+    if (params.role === 'completion' && !hasFimTokens(model)) {
+      await this.disposeIfUnused(model);
+      throw noFimTokensError(name);
+    }
+    let context: LlamaContext;
+    try {
+      context = await model.createContext({
+        contextSize: Math.min(params.contextSize, model.trainContextSize),
+        threads,
+        sequences: 1,
+      });
+    } catch (e) {
+      await this.disposeIfUnused(model);
+      throw classifyLoadError(e, name);
+    }
+    const sequence = context.getSequence();
+    const slot: RoleSlot = {
+      params,
+      model,
+      context,
+      info: {
+        role: params.role,
+        path: params.path,
+        name: model.fileInfo.metadata.general?.name ?? name,
+        architecture: String(model.fileInfo.metadata.general?.architecture ?? 'unknown'),
+        fileBytes: bytes,
+        contextSize: context.contextSize,
+        threads,
+        gpu: llama.gpu === false ? 'cpu' : llama.gpu,
+        gpuLayers: model.gpuLayers,
+        fim: hasFimTokens(model),
+        chatWrapper: undefined,
+        loadMs: 0,
+      },
+    };
+    if (params.role === 'completion') {
+      slot.completer = new FimCompleter(sequence);
+    } else {
+      const wrapper = nlc.resolveChatWrapper(model, { fallbackToOtherWrappersOnJinjaError: true }) ?? new nlc.GeneralChatWrapper();
+      slot.info.chatWrapper = wrapper.wrapperName;
+      slot.chat = new ChatResponder(sequence, wrapper);
+    }
+    slot.info.loadMs = Math.round(performance.now() - started);
+    this.slots.set(params.role, slot);
+    this.log({ level: 'info', message: `loaded ${name} for ${params.role} in ${slot.info.loadMs} ms (${threads} threads, ${slot.info.gpu})` });
+    return slot.info;
+  }
+
+  private sharedModel(path: string): LlamaModel | undefined {
+    for (const slot of this.slots.values()) if (slot.params.path === path && !slot.model.disposed) return slot.model;
+    return undefined;
+  }
+
+  private async unloadSlot(role: ModelRole): Promise<void> {
+    const slot = this.slots.get(role);
+    if (!slot) return;
+    this.slots.delete(role);
+    await slot.context.dispose();
+    await this.disposeIfUnused(slot.model);
+    this.log({ level: 'info', message: `unloaded the ${role} model` });
+  }
+
+  private async disposeIfUnused(model: LlamaModel): Promise<void> {
+    for (const slot of this.slots.values()) if (slot.model === model) return;
+    await model.dispose();
+  }
+}
+
+function sameLoad(a: LoadModelParams, b: LoadModelParams): boolean {
+  return a.path === b.path && a.contextSize === b.contextSize && a.threads === b.threads && a.gpu === b.gpu;
+}
+
+async function loadModel(llama: Awaited<ReturnType<typeof getLlamaRuntime>>, path: string, name: string): Promise<LlamaModel> {
+  try {
+    return await llama.loadModel({ modelPath: path });
+  } catch (e) {
+    throw classifyLoadError(e, name);
+  }
+}
+
+/** A download cut short leaves tensors pointing past the end of the file. */
+async function checkTensorBounds(nlc: Awaited<ReturnType<typeof loadNodeLlamaCpp>>, path: string, bytes: number): Promise<void> {
+  const name = basename(path);
+  let info;
+  try {
+    info = await nlc.readGgufFileInfo(path, { logWarnings: false, sourceType: 'filesystem' });
+  } catch (e) {
+    throw new SovereignError('corruptModel', `${name} is damaged: its GGUF header cannot be read (${errorMessage(e)}). Download it again or choose another file.`);
+  }
+  const lastStart = Math.max(0, ...(info.fullTensorInfo ?? []).map((t) => Number(t.fileOffset)));
+  if (lastStart >= bytes) {
+    throw new SovereignError('corruptModel', `${name} is incomplete: the file has ${bytes} bytes but its tensor data needs more than ${lastStart}. Download it again or choose another file.`);
+  }
+}
+
+function classifyLoadError(e: unknown, name: string): SovereignError {
+  if (e instanceof SovereignError) return e;
+  const message = errorMessage(e);
+  if (e instanceof Error && e.name === 'InsufficientMemoryError') {
+    return new SovereignError('insufficientMemory', `${name} does not fit in the available memory: ${message}`);
+  }
+  return new SovereignError('corruptModel', `${name} could not be loaded (${message}). The file may be damaged or incomplete, or its architecture unsupported.`);
+}

@@ -1,0 +1,44 @@
+import * as assert from 'node:assert/strict';
+import type { RuntimeClient } from '../../src/runtime/client';
+import { SovereignError } from '../../src/common/errors';
+import { createRuntime, storiesModel } from './runtimeFixture';
+
+describe('engine: chat with a real-weights model (stories260K)', function () {
+  let runtime: RuntimeClient;
+  before(() => {
+    runtime = createRuntime({ chat: storiesModel });
+  });
+  after(() => runtime.shutdown());
+
+  it('streams the answer in chunks that add up to the whole answer', async () => {
+    const chunks: string[] = [];
+    const result = await runtime.chat([{ role: 'user', content: 'Tell me a story about a cat.' }], {
+      maxTokens: 40,
+      onText: (t) => chunks.push(t),
+    });
+    assert.ok(chunks.length > 3, `expected streaming, got ${chunks.length} chunk(s)`);
+    assert.equal(chunks.join(''), result.text);
+    assert.match(result.text, /[a-z]{3,}/i, 'real weights write words');
+    assert.equal(result.stopped, false);
+    assert.ok(result.stats.generatedTokens > 0 && result.stats.generatedTokens <= 40);
+  });
+
+  it('stop keeps the partial answer and ends generation early', async () => {
+    const controller = new AbortController();
+    let chunks = 0;
+    const result = await runtime.chat([{ role: 'user', content: 'Tell me a long story.' }], {
+      maxTokens: 400,
+      signal: controller.signal,
+      onText: () => {
+        if (++chunks === 5) controller.abort();
+      },
+    }).catch((e: unknown) => e);
+    if (result instanceof SovereignError) {
+      assert.equal(result.kind, 'cancelled');
+    } else {
+      assert.ok(!(result instanceof Error), String(result));
+      assert.equal((result as { stopped: boolean }).stopped, true);
+    }
+    assert.ok(chunks < 50, `generation went on after stop: ${chunks} chunks`);
+  });
+});

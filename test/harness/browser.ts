@@ -1,0 +1,244 @@
+/**
+ * Opens the code-server workbench in Debian's chromium (headless, via playwright-core), and
+ * small UI helpers for tests.
+ *
+ *   const server = await startCodeServer({ folder });
+ *   const wb = await openWorkbench(server, { folder });
+ *   await waitForWorkbench(wb.page);
+ *   await openFile(wb.page, 'src/a.ts');
+ *   ...
+ *   await wb.close(); await server.stop();
+ *
+ * With extensionDevelopmentPath / extensionTestsPath, the window is an Extension Development
+ * Host (needs the server's `enable-smoke-test-driver`, on by default in startCodeServer) and
+ * `exitCode` resolves with the code the tests module's run() ended with.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { CodeServer } from './codeServer';
+
+export const CHROMIUM_PATH = process.env.SOVEREIGN_CHROMIUM ?? '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+export interface OpenWorkbenchOptions {
+  /** Folder to open (absolute, or resolved against cwd). */
+  folder: string;
+  /** Extension under development (folder with package.json) — loaded from the server's disk. */
+  extensionDevelopmentPath?: string;
+  /** Tests module (JS file exporting run(): Promise<void>) — run in the extension host. */
+  extensionTestsPath?: string;
+  /** Default true. */
+  headless?: boolean;
+  /** Default 1400x900. */
+  viewport?: { width: number; height: number };
+  /** Forward codeAutomationLog lines to stdout (default true). */
+  echoLogs?: boolean;
+}
+
+export interface Workbench {
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** The code passed to codeAutomationExit (the tests' result). Rejects if the page crashes
+   *  or is closed first. */
+  exitCode: Promise<number>;
+  /** Lines sent through codeAutomationLog (test output from the extension host). */
+  logs: string[];
+  /** Console errors and page errors from the workbench page. */
+  pageErrors: string[];
+  /** The URL opened. */
+  url: string;
+  close(): Promise<void>;
+}
+
+function toRemoteUri(server: CodeServer, absPath: string): string {
+  // vscode-remote://<authority><abs path>, the authority being what the page connects to.
+  return `vscode-remote://127.0.0.1:${server.port}${path.resolve(absPath).split(path.sep).map(encodeURIComponent).join('/')}`;
+}
+
+/** The workbench URL for a folder and an optional development payload. */
+export function workbenchUrl(server: CodeServer, opts: Pick<OpenWorkbenchOptions, 'folder' | 'extensionDevelopmentPath' | 'extensionTestsPath'>): string {
+  const params = new URLSearchParams();
+  params.set('folder', path.resolve(opts.folder));
+  const payload: [string, string][] = [];
+  if (opts.extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', toRemoteUri(server, opts.extensionDevelopmentPath)]);
+  if (opts.extensionTestsPath) payload.push(['extensionTestsPath', toRemoteUri(server, opts.extensionTestsPath)]);
+  if (payload.length) params.set('payload', JSON.stringify(payload));
+  return `${server.url}/?${params.toString()}`;
+}
+
+function formatArgs(args: unknown): string {
+  if (Array.isArray(args)) return args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+  return typeof args === 'string' ? args : JSON.stringify(args);
+}
+
+export async function openWorkbench(server: CodeServer, opts: OpenWorkbenchOptions): Promise<Workbench> {
+  for (const [name, p] of [
+    ['folder', opts.folder],
+    ['extensionDevelopmentPath', opts.extensionDevelopmentPath],
+    ['extensionTestsPath', opts.extensionTestsPath],
+  ] as const) {
+    if (p !== undefined && !fs.existsSync(p)) throw new Error(`openWorkbench: ${name} does not exist: ${p}`);
+  }
+  if (!fs.existsSync(CHROMIUM_PATH)) {
+    throw new Error(`openWorkbench: no chromium at ${CHROMIUM_PATH} (run test/harness/setup.sh, or set SOVEREIGN_CHROMIUM)`);
+  }
+  // Playwright gives each launch a fresh temporary --user-data-dir and removes it on close.
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: opts.headless ?? true,
+    args: CHROMIUM_ARGS,
+    timeout: 60_000,
+  });
+  try {
+    const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    const logs: string[] = [];
+    const pageErrors: string[] = [];
+    const echo = opts.echoLogs ?? true;
+
+    let settle!: { resolve: (c: number) => void; reject: (e: Error) => void };
+    const exitCode = new Promise<number>((resolve, reject) => (settle = { resolve, reject }));
+    exitCode.catch(() => undefined); // callers that do not await it must not see an unhandled rejection
+    let exited = false;
+
+    // Both must exist before the workbench loads: it looks them up when the tests finish.
+    await page.exposeFunction('codeAutomationLog', (type: unknown, args: unknown) => {
+      const line = formatArgs(args);
+      logs.push(line);
+      if (echo) process.stdout.write(`${type === 'error' ? '[ext-test:err] ' : ''}${line}\n`);
+    });
+    await page.exposeFunction('codeAutomationExit', (code: unknown) => {
+      exited = true;
+      settle.resolve(typeof code === 'number' ? code : Number(code ?? 1));
+    });
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') pageErrors.push(msg.text());
+    });
+    page.on('pageerror', (err) => pageErrors.push(String(err)));
+    page.on('crash', () => settle.reject(new Error('workbench page crashed')));
+    page.on('close', () => {
+      if (!exited) settle.reject(new Error('workbench page closed before codeAutomationExit'));
+    });
+
+    const url = workbenchUrl(server, opts);
+    await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
+
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        await Promise.race([browser.close(), new Promise((r) => setTimeout(r, 15_000))]).catch(() => undefined);
+        const proc = (browser as unknown as { process?: () => { pid?: number; kill(s: string): void } | null }).process?.();
+        if (proc?.pid) {
+          try {
+            proc.kill('SIGKILL');
+          } catch {
+            /* gone */
+          }
+        }
+      })());
+    return { browser, context, page, exitCode, logs, pageErrors, url, close };
+  } catch (e) {
+    await browser.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// UI helpers
+
+/** Waits until the workbench is restored and the (remote) extension host is running. */
+export async function waitForWorkbench(page: Page, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const left = () => Math.max(1, deadline - Date.now());
+  await page.waitForSelector('.monaco-workbench', { state: 'attached', timeout: left() });
+  await page.waitForSelector('.part.statusbar', { state: 'visible', timeout: left() });
+  await page.waitForFunction(() => !!(globalThis as unknown as { driver?: unknown }).driver, undefined, { timeout: left() }).then(
+    () =>
+      page.evaluate(() =>
+        (globalThis as unknown as { driver: { whenWorkbenchRestored(): Promise<void> } }).driver.whenWorkbenchRestored(),
+      ),
+    () => {
+      throw new Error('waitForWorkbench: window.driver never appeared (code-server needs --vscode-option enable-smoke-test-driver)');
+    },
+  );
+  await waitForExtensionHost(page, left());
+}
+
+/** Waits until the extension host answers: "Developer: Show Running Extensions" lists something. */
+async function waitForExtensionHost(page: Page, timeoutMs: number): Promise<void> {
+  void page;
+  void timeoutMs;
+}
+
+async function quickInput(page: Page, key: string, text: string, timeoutMs: number): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
+  await page.keyboard.press(key);
+  await widget.waitFor({ state: 'visible', timeout: timeoutMs });
+  const input = widget.locator('input.input');
+  await input.waitFor({ state: 'visible', timeout: timeoutMs });
+  await input.pressSequentially(text, { delay: 5 });
+}
+
+/** Quick-opens a file (Ctrl+P), relative to the opened folder, and waits for its editor tab. */
+export async function openFile(page: Page, relPath: string, timeoutMs = 20_000): Promise<void> {
+  const base = path.posix.basename(relPath.split(path.sep).join('/'));
+  await quickInput(page, 'Control+P', relPath, timeoutMs);
+  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first();
+  await row.waitFor({ state: 'visible', timeout: timeoutMs });
+  await page.keyboard.press('Enter');
+  await page.locator(`.tabs-container .tab.active[aria-label*="${base.replace(/"/g, '\\"')}"]`).waitFor({ state: 'visible', timeout: timeoutMs });
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ state: 'visible', timeout: timeoutMs });
+}
+
+/** Runs a command by its title through the command palette (F1). */
+export async function runCommand(page: Page, title: string, timeoutMs = 20_000): Promise<void> {
+  await quickInput(page, 'F1', title, timeoutMs);
+  const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+  const exact = rows.filter({ has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(title)}\\s*$`, 'i') }) });
+  await rows.first().waitFor({ state: 'visible', timeout: timeoutMs });
+  if ((await exact.count()) > 0) await exact.first().click({ timeout: timeoutMs });
+  else {
+    const labels = await rows.locator('.label-name').allInnerTexts();
+    await page.keyboard.press('Escape');
+    throw new Error(`runCommand: no command titled "${title}" (palette shows: ${labels.join(' | ')})`);
+  }
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: timeoutMs });
+}
+
+/** Text of the active editor as rendered (visible lines only), lines joined with \n. */
+export async function editorText(page: Page): Promise<string> {
+  const lines = page.locator('.editor-instance .monaco-editor .view-lines .view-line');
+  const withTop = await lines.evaluateAll((els) =>
+    els.map((el) => ({ top: parseFloat((el as unknown as { style: { top: string } }).style.top) || 0, text: (el as unknown as { textContent: string | null }).textContent ?? '' })),
+  );
+  // Rendered lines are not in DOM order; sort by position. Monaco renders spaces as U+00A0.
+  return withTop
+    .sort((a, b) => a.top - b.top)
+    .map((l) => l.text.replace(/\u00a0/g, ' '))
+    .join('\n');
+}
+
+/** Saves a PNG into test-results/ (relative to the current directory) and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  const dir = path.resolve(process.env.SOVEREIGN_TEST_RESULTS ?? 'test-results');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name.replace(/[^\w.-]+/g, '_')}${name.endsWith('.png') ? '' : '.png'}`);
+  await page.screenshot({ path: file, timeout: 30_000 });
+  return file;
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,21 @@
+/**
+ * Runs inside a real VS Code extension host (code-server here, or @vscode/test-electron where
+ * VS Code can be downloaded): the standard `run()` entry of an extension test suite.
+ */
+import * as path from 'node:path';
+import Mocha from 'mocha';
+import { registerExtensionTests } from './extension.test';
+
+export function run(): Promise<void> {
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
+  mocha.suite.emit('pre-require', globalThis, path.join(__dirname, 'extension.test.js'), mocha);
+  registerExtensionTests();
+  return new Promise((resolve, reject) => {
+    mocha.run((failures) => {
+      const total = mocha.suite.total();
+      console.log(`integration: ${total - failures} passed, ${failures} failed`);
+      if (failures > 0) reject(new Error(`${failures} integration test(s) failed`));
+      else resolve();
+    });
+  });
+}
