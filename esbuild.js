@@ -34,7 +34,14 @@ const node = {
 
 const targets = [
   // `vscode` is provided by the extension host.
-  { ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  {
+    ...node,
+    entryPoints: ['src/extension.ts'],
+    outfile: 'dist/extension.js',
+    external: ['vscode'],
+    // Marks when the host starts evaluating the bundle, so activation time includes module load.
+    banner: { js: 'globalThis.__sovereignLoadStart = { at: performance.now(), rss: process.memoryUsage.rss() };' },
+  },
   // node-llama-cpp is ESM with native binaries: loaded at run time with `await import()`.
   { ...node, entryPoints: ['src/runtime/worker/main.ts'], outfile: 'dist/worker.js', external: ['node-llama-cpp'] },
   {
@@ -55,6 +62,7 @@ if (!production) {
     outfile: 'out/test/integration/suite/index.js',
     external: ['vscode', 'mocha'],
   });
+  targets.push({ ...node, entryPoints: ['bench/hostProbe.ts'], outfile: 'out/bench/hostProbe.js', external: ['vscode'] });
 }
 
 async function main() {

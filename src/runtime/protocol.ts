@@ -25,6 +25,8 @@ export interface ModelInfo {
   architecture: string;
   fileBytes: number;
   contextSize: number;
+  /** Size of the context's state (mostly the KV cache). */
+  kvBytes: number;
   threads: number;
   /** The backend llama.cpp runs on: 'cpu', 'cuda', 'vulkan' or 'metal'. */
   gpu: string;

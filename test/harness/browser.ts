@@ -132,6 +132,7 @@ export async function openWorkbench(server: CodeServer, opts: OpenWorkbenchOptio
       if (!exited) settle.reject(new Error('workbench page closed before codeAutomationExit'));
     });
 
+    serverOfPage.set(page, server);
     const url = workbenchUrl(server, opts);
     await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
 
@@ -158,28 +159,103 @@ export async function openWorkbench(server: CodeServer, opts: OpenWorkbenchOptio
 // ---------------------------------------------------------------------------------------------
 // UI helpers
 
-/** Waits until the workbench is restored and the (remote) extension host is running. */
-export async function waitForWorkbench(page: Page, timeoutMs = 60_000): Promise<void> {
+const serverOfPage = new WeakMap<Page, CodeServer>();
+
+/**
+ * Waits until the workbench is restored and the extension host is up: the page's extension-host
+ * socket is connected and (when the page came from openWorkbench) the server's remote extension
+ * host has logged "Eager extensions activated" (onStartupFinished extensions activate right after).
+ */
+export async function waitForWorkbench(page: Page, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const left = () => Math.max(1, deadline - Date.now());
-  await page.waitForSelector('.monaco-workbench', { state: 'attached', timeout: left() });
-  await page.waitForSelector('.part.statusbar', { state: 'visible', timeout: left() });
-  await page.waitForFunction(() => !!(globalThis as unknown as { driver?: unknown }).driver, undefined, { timeout: left() }).then(
-    () =>
-      page.evaluate(() =>
-        (globalThis as unknown as { driver: { whenWorkbenchRestored(): Promise<void> } }).driver.whenWorkbenchRestored(),
-      ),
-    () => {
-      throw new Error('waitForWorkbench: window.driver never appeared (code-server needs --vscode-option enable-smoke-test-driver)');
-    },
+  const step = async <T>(what: string, p: Promise<T>): Promise<T> => {
+    try {
+      return await p;
+    } catch (e) {
+      throw new Error(`waitForWorkbench: ${what} (timeout ${timeoutMs} ms): ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+    }
+  };
+  await step('no .monaco-workbench', page.waitForSelector('.monaco-workbench', { state: 'attached', timeout: left() }));
+  await step(
+    'window.driver never appeared (code-server needs --vscode-option enable-smoke-test-driver)',
+    page.waitForFunction(() => !!(globalThis as unknown as { driver?: unknown }).driver, undefined, { timeout: left() }),
   );
-  await waitForExtensionHost(page, left());
+  await step(
+    'workbench not restored',
+    withTimeout(
+      page.evaluate(() => (globalThis as unknown as { driver: { whenWorkbenchRestored(): Promise<void> } }).driver.whenWorkbenchRestored()),
+      left(),
+    ),
+  );
+  await step('statusbar not visible', page.waitForSelector('.part.statusbar', { state: 'visible', timeout: left() }));
+  // The page side: "Creating a socket (renderer-ExtensionHost-...) was successful" in window.log.
+  await step(
+    'extension host socket never connected',
+    poll(async () => {
+      const logs = await page.evaluate(() =>
+        (globalThis as unknown as { driver: { getLogs(): Promise<{ relativePath: string; contents: string }[]> } }).driver.getLogs(),
+      );
+      return logs.some((l) => /Creating a socket \(renderer-ExtensionHost-[^)]*\) was successful/.test(l.contents));
+    }, left()),
+  );
+  // The server side: the remote extension host finished activating its eager extensions.
+  const server = serverOfPage.get(page);
+  if (server) {
+    await step(
+      `remote extension host never logged "Eager extensions activated" (logs: ${path.join(server.userDataDir, 'logs')})`,
+      poll(async () => remoteExtHostLogs(server).some((f) => readSafe(f).includes('Eager extensions activated')), left()),
+    );
+  }
 }
 
-/** Waits until the extension host answers: "Developer: Show Running Extensions" lists something. */
-async function waitForExtensionHost(page: Page, timeoutMs: number): Promise<void> {
-  void page;
-  void timeoutMs;
+/** The server's remote extension host log files (<userDataDir>/logs/<session>/exthost<N>/remoteexthost.log). */
+export function remoteExtHostLogs(server: CodeServer): string[] {
+  const out: string[] = [];
+  const logs = path.join(server.userDataDir, 'logs');
+  for (const session of safeReaddir(logs)) {
+    for (const dir of safeReaddir(path.join(logs, session))) {
+      if (!dir.startsWith('exthost')) continue;
+      const f = path.join(logs, session, dir, 'remoteexthost.log');
+      if (fs.existsSync(f)) out.push(f);
+    }
+  }
+  return out;
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function readSafe(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+async function poll(check: () => Promise<boolean>, timeoutMs: number, intervalMs = 250): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`still false after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 async function quickInput(page: Page, key: string, text: string, timeoutMs: number): Promise<void> {
@@ -228,6 +304,20 @@ export async function editorText(page: Page): Promise<string> {
     .sort((a, b) => a.top - b.top)
     .map((l) => l.text.replace(/\u00a0/g, ' '))
     .join('\n');
+}
+
+/** Waits until the active editor's rendered text (as editorText returns it) matches. */
+export async function waitForEditorText(page: Page, expected: string | RegExp, timeoutMs = 20_000): Promise<string> {
+  let last = '';
+  try {
+    await poll(async () => {
+      last = await editorText(page);
+      return typeof expected === 'string' ? last.includes(expected) : expected.test(last);
+    }, timeoutMs, 100);
+  } catch {
+    throw new Error(`waitForEditorText: editor never showed ${String(expected)} within ${timeoutMs} ms; it shows:\n${last}`);
+  }
+  return last;
 }
 
 /** Saves a PNG into test-results/ (relative to the current directory) and returns its path. */

@@ -112,6 +112,7 @@ export class Engine {
         architecture: String(model.fileInfo.metadata.general?.architecture ?? 'unknown'),
         fileBytes: bytes,
         contextSize: context.contextSize,
+        kvBytes: context.stateSize,
         threads,
         gpu: llama.gpu === false ? 'cpu' : llama.gpu,
         gpuLayers: model.gpuLayers,

@@ -1,0 +1,97 @@
+import * as assert from 'node:assert/strict';
+import { SovereignError } from '../../src/common/errors';
+import type { RuntimeClient } from '../../src/runtime/client';
+import { ensureTestModels, testModelPath } from '../models/testModels';
+import { createRuntime, fimParams, waitFor } from './runtimeFixture';
+
+const prefix = 'import os\n\ndef read_config(path):\n    with open(path) as f:\n        ';
+const suffix = '\n\n\ndef main():\n    print(read_config("a.toml"))\n';
+
+for (const name of ['fim-deepseek', 'fim-qwen2'] as const) {
+  describe(`engine: FIM completion with ${name}`, function () {
+    let runtime: RuntimeClient;
+    before(async function () {
+      this.timeout(300_000);
+      await ensureTestModels();
+      runtime = createRuntime({ completion: testModelPath(name) });
+    });
+    after(() => runtime.shutdown());
+
+    it('loads on first use and completes with text and stats', async () => {
+      const result = await runtime.complete(fimParams(prefix, suffix, 12));
+      assert.ok(result.text.length > 0, 'an untied random model produces text');
+      assert.equal(result.stats.generatedTokens, 12);
+      assert.equal(result.stats.reusedTokens, 0, 'nothing to reuse on the first request');
+      assert.ok(result.stats.evaluatedTokens > 20);
+      assert.ok(result.stats.totalMs >= result.stats.promptMs);
+    });
+
+    it('is deterministic: the same prompt gives the same text', async () => {
+      const a = await runtime.complete(fimParams(prefix, suffix, 8));
+      const b = await runtime.complete(fimParams(prefix, suffix, 8));
+      assert.equal(a.text, b.text);
+    });
+
+    it('reuses the KV cache: a request one character longer evaluates only a few tokens', async () => {
+      const first = await runtime.complete(fimParams(prefix, suffix, 4));
+      const second = await runtime.complete(fimParams(prefix + 'r', suffix, 4));
+      const total = second.stats.reusedTokens + second.stats.evaluatedTokens;
+      assert.ok(total >= first.stats.reusedTokens + first.stats.evaluatedTokens, 'the prompt grew');
+      assert.ok(second.stats.evaluatedTokens <= total * 0.6, `evaluated ${second.stats.evaluatedTokens} of ${total}`);
+      assert.ok(second.stats.reusedTokens > 10, `reused only ${second.stats.reusedTokens}`);
+    });
+
+    it('cancelling during a generation stops it promptly and the worker serves the next request', async () => {
+      const controller = new AbortController();
+      const started = Date.now();
+      // Long enough to run for seconds if it were not stopped.
+      const pending = runtime.complete({ ...fimParams(prefix, suffix, 600), maxPrefixTokens: 256, maxSuffixTokens: 64 }, controller.signal);
+      setTimeout(() => controller.abort(), 150);
+      await assert.rejects(pending, (e: unknown) => e instanceof SovereignError && e.kind === 'cancelled');
+      const stoppedAfter = Date.now() - started;
+      // The worker must be free again at once: a short request completes right after.
+      const next = await runtime.complete(fimParams(prefix, suffix, 4));
+      const total = Date.now() - started;
+      assert.equal(next.stats.generatedTokens, 4);
+      const full = await runtime.complete({ ...fimParams(prefix, suffix, 600), maxPrefixTokens: 256, maxSuffixTokens: 64 });
+      assert.equal(full.stats.generatedTokens, 600, 'the uncancelled request really is long');
+      assert.ok(total < full.stats.totalMs, `cancel + next (${total} ms) must be faster than one full generation (${full.stats.totalMs} ms); stopped after ${stoppedAfter} ms`);
+    });
+
+    it('a newer request supersedes the one in flight', async () => {
+      const older = runtime.complete({ ...fimParams(prefix, suffix, 600), maxPrefixTokens: 256, maxSuffixTokens: 64 });
+      const olderOutcome = older.then(() => 'completed', (e: unknown) => (e instanceof SovereignError ? e.kind : String(e)));
+      await new Promise((r) => setTimeout(r, 50));
+      const newer = await runtime.complete(fimParams(prefix + 'x', suffix, 4));
+      assert.equal(newer.stats.generatedTokens, 4);
+      assert.equal(await olderOutcome, 'cancelled');
+    });
+  });
+}
+
+describe('engine: idle unload', function () {
+  it('unloads the model after the idle time and gives its memory back; the next request reloads it', async function () {
+    this.timeout(120_000);
+    await ensureTestModels();
+    let idleMs = 0;
+    const runtime = createRuntime({ completion: testModelPath('fim-qwen2') }, { idleUnloadMs: () => idleMs, contextSize: 4096 });
+    try {
+      await runtime.complete(fimParams(prefix, suffix, 4));
+      const loaded = (await runtime.status())!;
+      assert.equal(loaded.models.length, 1);
+      idleMs = 400;
+      await runtime.complete(fimParams(prefix, suffix, 2)); // arms the idle timer
+      await waitFor(async () => (await runtime.status())!.models.length === 0, 10_000, 'the idle unload');
+      const unloaded = (await runtime.status())!;
+      assert.equal(unloaded.pid, loaded.pid, 'the worker stays; only the models go');
+      const releasedMb = (loaded.rssBytes - unloaded.rssBytes) / 2 ** 20;
+      const modelMb = (loaded.models[0].fileBytes + loaded.models[0].kvBytes) / 2 ** 20;
+      assert.ok(releasedMb >= 0.5 * modelMb, `released ${releasedMb.toFixed(1)} MB of ${modelMb.toFixed(1)} MB (weights + KV)`);
+      assert.equal(runtime.currentState.kind, 'idle');
+      const again = await runtime.complete(fimParams(prefix, suffix, 2));
+      assert.equal(again.stats.generatedTokens, 2);
+    } finally {
+      await runtime.shutdown();
+    }
+  });
+});
