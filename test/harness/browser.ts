@@ -13,12 +13,16 @@
  * Host (needs the server's `enable-smoke-test-driver`, on by default in startCodeServer) and
  * `exitCode` resolves with the code the tests module's run() ended with.
  */
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as util from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { CodeServer } from './codeServer';
+import { processGroup, processGroupOf, processesWithEnv, type CodeServer } from './codeServer';
 
 export const CHROMIUM_PATH = process.env.SOVEREIGN_CHROMIUM ?? '/usr/bin/chromium';
+
+const BROWSER_MARKER_VAR = 'SOVEREIGN_HARNESS_BROWSER_ID';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -53,12 +57,15 @@ export interface Workbench {
   /** The code passed to codeAutomationExit (the tests' result). Rejects if the page crashes
    *  or is closed first. */
   exitCode: Promise<number>;
-  /** Lines sent through codeAutomationLog (test output from the extension host). */
+  /** Lines sent through codeAutomationLog: the workbench's console, which includes the
+   *  extension host's console in an Extension Development Host (so the tests' output). */
   logs: string[];
   /** Console errors and page errors from the workbench page. */
   pageErrors: string[];
   /** The URL opened. */
   url: string;
+  /** Live chromium processes of this launch (empty after close()). */
+  leftoverPids(): number[];
   close(): Promise<void>;
 }
 
@@ -78,9 +85,11 @@ export function workbenchUrl(server: CodeServer, opts: Pick<OpenWorkbenchOptions
   return `${server.url}/?${params.toString()}`;
 }
 
+/** console-style formatting: the workbench forwards console.log(fmt, ...args) as an array
+ *  (mocha's reporters use '%s' / '%d' placeholders). */
 function formatArgs(args: unknown): string {
-  if (Array.isArray(args)) return args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
-  return typeof args === 'string' ? args : JSON.stringify(args);
+  if (Array.isArray(args)) return util.format(...(args as unknown[]));
+  return typeof args === 'string' ? args : util.inspect(args);
 }
 
 export async function openWorkbench(server: CodeServer, opts: OpenWorkbenchOptions): Promise<Workbench> {
@@ -95,12 +104,26 @@ export async function openWorkbench(server: CodeServer, opts: OpenWorkbenchOptio
     throw new Error(`openWorkbench: no chromium at ${CHROMIUM_PATH} (run test/harness/setup.sh, or set SOVEREIGN_CHROMIUM)`);
   }
   // Playwright gives each launch a fresh temporary --user-data-dir and removes it on close.
+  // The marker variable lets close() find every chromium process of this launch, including the
+  // crashpad handlers, which leave the process group and are reparented to init.
+  const marker = randomUUID();
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: opts.headless ?? true,
     args: CHROMIUM_ARGS,
     timeout: 60_000,
+    env: { ...process.env, [BROWSER_MARKER_VAR]: marker },
   });
+  // Chromium's zygote children rewrite their environment area, so also take the process groups
+  // of the marked processes (playwright starts chromium detached, in its own group).
+  const ownGroup = processGroupOf(process.pid);
+  const leftoverPids = () => {
+    const marked = processesWithEnv(BROWSER_MARKER_VAR, marker);
+    const groups = new Set(marked.map(processGroupOf).filter((g): g is number => g !== undefined && g !== ownGroup));
+    const all = new Set([...marked, ...[...groups].flatMap(processGroup)]);
+    all.delete(process.pid);
+    return [...all].sort((a, b) => a - b);
+  };
   try {
     const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1400, height: 900 } });
     const page = await context.newPage();
@@ -117,7 +140,7 @@ export async function openWorkbench(server: CodeServer, opts: OpenWorkbenchOptio
     await page.exposeFunction('codeAutomationLog', (type: unknown, args: unknown) => {
       const line = formatArgs(args);
       logs.push(line);
-      if (echo) process.stdout.write(`${type === 'error' ? '[ext-test:err] ' : ''}${line}\n`);
+      if (echo) (type === 'error' ? process.stderr : process.stdout).write(`${line}\n`);
     });
     await page.exposeFunction('codeAutomationExit', (code: unknown) => {
       exited = true;
@@ -137,23 +160,31 @@ export async function openWorkbench(server: CodeServer, opts: OpenWorkbenchOptio
     await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 60_000 });
 
     let closing: Promise<void> | undefined;
-    const close = () =>
-      (closing ??= (async () => {
-        await Promise.race([browser.close(), new Promise((r) => setTimeout(r, 15_000))]).catch(() => undefined);
-        const proc = (browser as unknown as { process?: () => { pid?: number; kill(s: string): void } | null }).process?.();
-        if (proc?.pid) {
-          try {
-            proc.kill('SIGKILL');
-          } catch {
-            /* gone */
-          }
-        }
-      })());
-    return { browser, context, page, exitCode, logs, pageErrors, url, close };
+    const close = () => (closing ??= closeBrowser(browser, leftoverPids));
+    return { browser, context, page, exitCode, logs, pageErrors, url, leftoverPids, close };
   } catch (e) {
-    await browser.close().catch(() => undefined);
+    await closeBrowser(browser, leftoverPids);
     throw e;
   }
+}
+
+/** Closes the browser, then makes sure none of its processes is left (SIGKILL after 5 s). */
+async function closeBrowser(browser: Browser, leftoverPids: () => number[]): Promise<void> {
+  await withTimeout(browser.close(), 15_000).catch(() => undefined);
+  const gone = async (ms: number) => {
+    const deadline = Date.now() + ms;
+    while (leftoverPids().length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    return leftoverPids().length === 0;
+  };
+  if (await gone(5_000)) return;
+  for (const pid of leftoverPids()) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+  if (!(await gone(5_000))) throw new Error(`browser close: chromium processes still alive: ${leftoverPids().join(' ')}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -318,6 +349,31 @@ export async function waitForEditorText(page: Page, expected: string | RegExp, t
     throw new Error(`waitForEditorText: editor never showed ${String(expected)} within ${timeoutMs} ms; it shows:\n${last}`);
   }
   return last;
+}
+
+/**
+ * Waits for a notification (e.g. vscode.window.showInformationMessage) containing `text`.
+ * In 1.139's web workbench the toast can show up late (seen: >15 s, or only after other UI
+ * activity), but the screen-reader alert (.monaco-alert) carries the message at once: accept either.
+ */
+export async function waitForNotification(page: Page, text: string, timeoutMs = 20_000): Promise<void> {
+  const sel = ['.notification-toast', '.notifications-center .notification-list-item', '.monaco-aria-container .monaco-alert'];
+  try {
+    await poll(
+      () =>
+        page.evaluate(
+          ({ sel, text }) => {
+            const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ textContent: string | null }> } }).document;
+            return sel.some((s) => Array.from(doc.querySelectorAll(s)).some((e) => (e.textContent ?? '').includes(text)));
+          },
+          { sel, text },
+        ),
+      timeoutMs,
+      100,
+    );
+  } catch {
+    throw new Error(`waitForNotification: no notification containing ${JSON.stringify(text)} within ${timeoutMs} ms`);
+  }
 }
 
 /** Saves a PNG into test-results/ (relative to the current directory) and returns its path. */

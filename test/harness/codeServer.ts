@@ -144,6 +144,16 @@ export function processGroup(pgid: number): number[] {
     .map((p) => p.pid);
 }
 
+/** The process group id of `pid` (undefined when it is gone). */
+export function processGroupOf(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Pids of live processes whose environment has NAME=value. */
 export function processesWithEnv(name: string, value: string): number[] {
   const needle = `${name}=${value}`;
@@ -157,6 +167,27 @@ export function processesWithEnv(name: string, value: string): number[] {
     }
   }
   return out;
+}
+
+const liveServers = new Set<() => void>();
+let signalCleanupInstalled = false;
+
+/** On SIGINT/SIGTERM/SIGHUP, kill the servers still running, then die of the same signal (unless
+ *  someone else, e.g. mocha, also handles it: then leave the exit to them). */
+function installSignalCleanup(): void {
+  if (signalCleanupInstalled) return;
+  signalCleanupInstalled = true;
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const handler = () => {
+      for (const kill of liveServers) kill();
+      liveServers.clear();
+      if (process.listenerCount(sig) === 1) {
+        process.off(sig, handler);
+        process.kill(process.pid, sig);
+      }
+    };
+    process.on(sig, handler);
+  }
 }
 
 function isAlive(pid: number): boolean {
@@ -250,10 +281,12 @@ export async function startCodeServer(opts: StartCodeServerOptions): Promise<Cod
   const logFile = path.join(root, 'server.log');
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   fs.mkdirSync(extensionsDir, { recursive: true });
-  fs.writeFileSync(
-    path.join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({ ...DEFAULT_USER_SETTINGS, ...(opts.userSettings ?? {}) }, null, 2) + '\n',
-  );
+  const settingsJson = JSON.stringify({ ...DEFAULT_USER_SETTINGS, ...(opts.userSettings ?? {}) }, null, 2) + '\n';
+  fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), settingsJson);
+  // The code-server window is a remote window: machine-scoped settings (model paths) are read
+  // from the server machine's settings, as a user who configured that machine would have them.
+  fs.mkdirSync(path.join(userDataDir, 'Machine'), { recursive: true });
+  fs.writeFileSync(path.join(userDataDir, 'Machine', 'settings.json'), settingsJson);
   const env = childEnv(root, id, node);
   const removeRoot = () => {
     if (process.env.SOVEREIGN_KEEP_TEST_DIRS === '1') {
@@ -333,7 +366,7 @@ export async function startCodeServer(opts: StartCodeServerOptions): Promise<Cod
     child.on('exit', (code) => resolve(code));
     child.on('error', () => resolve(-1));
   });
-  // Do not keep the test process alive for the server, and never leave it behind us.
+  // Never leave the server behind us, also when the test process exits or is interrupted.
   const onParentExit = () => {
     try {
       process.kill(-pid, 'SIGKILL');
@@ -342,6 +375,8 @@ export async function startCodeServer(opts: StartCodeServerOptions): Promise<Cod
     }
   };
   process.on('exit', onParentExit);
+  liveServers.add(onParentExit);
+  installSignalCleanup();
 
   const leftoverPids = () => {
     const set = new Set<number>([
@@ -382,6 +417,7 @@ export async function startCodeServer(opts: StartCodeServerOptions): Promise<Cod
       }
       await Promise.race([exited, sleep(5_000)]);
       process.off('exit', onParentExit);
+      liveServers.delete(onParentExit);
       try {
         fs.closeSync(logFd);
       } catch {

@@ -4,6 +4,7 @@
 #     kerberos addon builds against) — installed only if missing; `apt-get update` only if needed.
 #  2. code-server 4.139.1 + its own Node 24 into the cache folder
 #     (${SOVEREIGN_DEV_CACHE:-~/.cache/sovereign-dev}), via test/harness/installCodeServer.ts.
+# SOVEREIGN_NEEDS_BROWSER=0 skips chromium.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -16,11 +17,12 @@ fi
 
 missing=()
 installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" = "install ok installed" ]; }
-installed chromium || missing+=(chromium)
+# SOVEREIGN_NEEDS_BROWSER=0: only code-server is needed (e.g. running it for a person's browser).
+if [ "${SOVEREIGN_NEEDS_BROWSER:-1}" != 0 ]; then installed chromium || missing+=(chromium); fi
 installed libkrb5-dev || missing+=(libkrb5-dev)
 
 if [ ${#missing[@]} -eq 0 ]; then
-  say "apt: chromium and libkrb5-dev already installed"
+  say "apt: nothing to install (chromium and libkrb5-dev present$([ "${SOVEREIGN_NEEDS_BROWSER:-1}" = 0 ] && echo '; chromium not needed'))"
 else
   export DEBIAN_FRONTEND=noninteractive
   need_update=0

@@ -59,6 +59,8 @@ export function registerExtensionTests(): void {
     it('the completion provider returns a suggestion from the real model for a real document', async function () {
       this.timeout(120_000);
       const { api } = await activated();
+      const modelPath = vscode.workspace.getConfiguration('sovereign').get<string>('completion.modelPath');
+      assert.ok(modelPath, 'the test settings name a completion model');
       const doc = await vscode.workspace.openTextDocument({ language: 'python', content: 'def add(a, b):\n    return \n\nprint(add(1, 2))\n' });
       await vscode.window.showTextDocument(doc);
       const position = new vscode.Position(1, 11);

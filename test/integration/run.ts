@@ -1,0 +1,26 @@
+/**
+ * `npm run test:integration`: the suite in test/integration/suite, inside a real VS Code
+ * extension host (code-server), with the real worker and real test models.
+ */
+import { resolve } from 'node:path';
+import { integrationSettings, prepareIntegrationWorkspace } from './integrationSettings';
+import { runExtensionTests } from './runInCodeServer';
+
+async function main(): Promise<void> {
+  const repo = resolve(__dirname, '..', '..');
+  const folder = await prepareIntegrationWorkspace();
+  const code = await runExtensionTests({
+    extensionDevelopmentPath: repo,
+    extensionTestsPath: resolve(repo, 'out/test/integration/suite/index.js'),
+    folder,
+    userSettings: integrationSettings(),
+    timeoutMs: 5 * 60_000,
+  });
+  process.exit(code);
+}
+
+main().catch((e) => {
+  console.error(e);
+  console.log('integration: 0 passed, 1 failed');
+  process.exit(1);
+});

@@ -1,0 +1,75 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import { openWorkbench, waitForWorkbench, type Workbench } from '../harness/browser';
+import { startCodeServer, type CodeServer } from '../harness/codeServer';
+import { integrationSettings, prepareIntegrationWorkspace } from '../integration/integrationSettings';
+
+export const repo = resolve(__dirname, '..', '..');
+export const vsixPath = resolve(repo, 'sovereign-linux-x64.vsix');
+
+/** The editor as a user has it, minus the word-based suggest widget, which hides ghost text. */
+const uiSettings = {
+  'editor.inlineSuggest.enabled': true,
+  'editor.quickSuggestions': { other: false, comments: false, strings: false },
+  'editor.wordBasedSuggestions': 'off',
+  'editor.suggestOnTriggerCharacters': false,
+};
+
+export interface VsCodeSession {
+  server: CodeServer;
+  workbench: Workbench;
+  page: Page;
+  folder: string;
+  close(): Promise<void>;
+}
+
+/** A real VS Code (code-server) in a real browser, with Sovereign from the working tree or a VSIX. */
+export async function openVsCode(from: 'dev' | 'vsix', settings: Record<string, unknown> = {}): Promise<VsCodeSession> {
+  const folder = await prepareIntegrationWorkspace();
+  const server = await startCodeServer({
+    folder,
+    installVsix: from === 'vsix' ? vsixPath : undefined,
+    userSettings: { ...integrationSettings(), ...uiSettings, ...settings },
+  });
+  let workbench: Workbench | undefined;
+  try {
+    workbench = await openWorkbench(server, { folder, extensionDevelopmentPath: from === 'dev' ? repo : undefined, echoLogs: false });
+    await waitForWorkbench(workbench.page);
+  } catch (e) {
+    await workbench?.close();
+    await server.stop();
+    throw e;
+  }
+  const wb = workbench;
+  return {
+    server,
+    workbench: wb,
+    page: wb.page,
+    folder,
+    close: async () => {
+      await wb.close();
+      await server.stop();
+    },
+  };
+}
+
+/** Builds the VSIX when it is missing or older than the build it would carry. */
+export function ensureVsix(): void {
+  const built = resolve(repo, 'dist', 'extension.js');
+  if (existsSync(vsixPath) && existsSync(built) && statSync(vsixPath).mtimeMs > statSync(built).mtimeMs) return;
+  execFileSync('npm', ['run', 'package'], { cwd: repo, stdio: 'inherit' });
+}
+
+/** The chat view's page: a webview iframe holding an inner frame with our document. */
+export async function chatFrame(page: Page, timeoutMs = 30_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      if (await frame.$('#composer').catch(() => null)) return frame;
+    }
+    await page.waitForTimeout(200);
+  }
+  throw new Error('the chat view did not appear');
+}
