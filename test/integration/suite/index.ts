@@ -3,8 +3,11 @@
  * VS Code can be downloaded): the standard `run()` entry of an extension test suite.
  */
 import * as path from 'node:path';
-import Mocha from 'mocha';
+import * as mochaModule from 'mocha';
 import { registerExtensionTests } from './extension.test';
+
+// mocha 12 is ESM-only: required from CommonJS (Node 22+), its class is the default export.
+const Mocha = ((mochaModule as unknown as { default?: typeof mochaModule.default }).default ?? mochaModule) as unknown as typeof import('mocha');
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });

@@ -1,0 +1,39 @@
+import * as assert from 'node:assert/strict';
+import { openFile, runCommand, screenshot, waitForNotification } from '../harness/browser';
+import { openVsCode, type VsCodeSession } from './uiFixture';
+
+describe('UI: a new user with no model configured', function () {
+  let session: VsCodeSession;
+
+  before(async function () {
+    this.timeout(300_000);
+    session = await openVsCode('dev', { 'sovereign.completion.modelPath': '', 'sovereign.chat.modelPath': '' });
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await session?.close();
+  });
+
+  it('the status bar says so, and one message offers "Choose model…", never repeated while typing', async () => {
+    const page = session.page;
+    const status = page.locator('.statusbar-item', { hasText: 'Sovereign: no model' });
+    await status.waitFor({ state: 'visible', timeout: 60_000 });
+    await waitForNotification(page, 'Sovereign needs a local GGUF model', 60_000);
+
+    await openFile(page, 'main.py');
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('return a * b\n', { delay: 30 });
+    await page.waitForTimeout(2000);
+    await screenshot(page, 'no-model');
+    await runCommand(page, 'Notifications: Show Notifications');
+    const items = page.locator('.notifications-center .notification-list-item');
+    await items.first().waitFor({ state: 'visible', timeout: 10_000 });
+    const ours = items.filter({ hasText: 'Sovereign needs a local GGUF model' });
+    assert.equal(await ours.count(), 1, 'exactly one prompt, also after typing');
+    assert.equal(await ours.locator('.monaco-button', { hasText: 'Choose model…' }).count(), 1, 'it offers "Choose model…"');
+    assert.equal(await items.filter({ hasText: 'Sovereign' }).count(), 1, 'typing must not add notifications');
+    assert.equal(await page.locator('.monaco-editor .ghost-text-decoration').count(), 0);
+    assert.equal(await status.count(), 1);
+  });
+});
