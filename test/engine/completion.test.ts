@@ -81,7 +81,7 @@ describe('engine: idle unload', function () {
       assert.equal(loaded.models.length, 1);
       idleMs = 400;
       await runtime.complete(fimParams(prefix, suffix, 2)); // arms the idle timer
-      await waitFor(async () => (await runtime.status())!.models.length === 0, 10_000, 'the idle unload');
+      await waitFor(async () => runtime.currentState.kind === 'idle' && (await runtime.status())!.models.length === 0, 10_000, 'the idle unload');
       const unloaded = (await runtime.status())!;
       assert.equal(unloaded.pid, loaded.pid, 'the worker stays; only the models go');
       const releasedMb = (loaded.rssBytes - unloaded.rssBytes) / 2 ** 20;
