@@ -5,4 +5,8 @@ export const Commands = {
   showLog: 'sovereign.showLog',
   restartRuntime: 'sovereign.restartRuntime',
   openChat: 'sovereign.openChat',
+  statusMenu: 'sovereign.statusMenu',
+  pauseCompletions: 'sovereign.pauseCompletions',
+  resumeCompletions: 'sovereign.resumeCompletions',
+  triggerCompletion: 'sovereign.triggerCompletion',
 } as const;

@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
-import { registerChatView, chatViewType } from './chat/chatView';
+import { chatViewType } from './chat/chatView';
+import { registerChat, type ChatApi } from './chat/registerChat';
 import { Commands } from './commands';
-import { CompletionProvider } from './completion/provider';
+import { registerCompletion } from './completion/registerCompletion';
 import { tagged } from './common/log';
+import type { CompletionEngine } from './completion/completionEngine';
 import { Config } from './config/config';
 import { restartKeys, SettingKeys } from './config/settingKeys';
 import { chooseModelFile } from './models/chooseModelFile';
@@ -14,6 +16,8 @@ import { registerStatusBar } from './ui/statusBar';
 export interface SovereignApi {
   readonly runtime: RuntimeClient;
   readonly completionProvider: vscode.InlineCompletionItemProvider;
+  readonly completionEngine: CompletionEngine;
+  readonly chat: ChatApi;
   /** From the first line of the bundle to the end of activate(): read by bench:runtime. */
   readonly activation: { ms: number; rssBeforeBytes: number; rssAfterBytes: number };
 }
@@ -39,12 +43,12 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
   runtime = client;
   context.subscriptions.push(client);
 
-  // Registered synchronously: a provider registered late is not asked until the next keystroke.
-  const completionProvider = new CompletionProvider(client, config, tagged(log, 'completion'));
+  const completion = registerCompletion(context, client, config, tagged(log, 'completion'));
+  const chat = registerChat(context, client, config, tagged(log, 'chat'));
   context.subscriptions.push(
-    vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, completionProvider),
-    registerStatusBar(client, config),
-    registerChatView(context.extensionUri, client, config, tagged(log, 'chat')),
+    completion.disposable,
+    registerStatusBar(client, config, completion.provider, completion.engine.counters),
+    chat.disposable,
     vscode.commands.registerCommand(Commands.chooseCompletionModel, () => chooseModelFile(config, 'completion')),
     vscode.commands.registerCommand(Commands.chooseChatModel, () => chooseModelFile(config, 'chat')),
     vscode.commands.registerCommand(Commands.showLog, () => log.show(true)),
@@ -57,7 +61,7 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
   const loaded = typeof __sovereignLoadStart === 'undefined' ? { at: performance.now(), rss: process.memoryUsage.rss() } : __sovereignLoadStart;
   const activation = { ms: performance.now() - loaded.at, rssBeforeBytes: loaded.rss, rssAfterBytes: process.memoryUsage.rss() };
   log.info(`activated in ${activation.ms.toFixed(1)} ms`);
-  return { runtime: client, completionProvider, activation };
+  return { runtime: client, completionProvider: completion.provider, completionEngine: completion.engine, chat: chat.api, activation };
 }
 
 /** Waits for the worker to dispose its models and exit, so no process outlives the window. */

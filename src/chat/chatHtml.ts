@@ -9,7 +9,7 @@ export function renderChatHtml(webview: vscode.Webview, media: vscode.Uri): stri
   const csp = [
     "default-src 'none'",
     `style-src ${webview.cspSource}`,
-    `img-src ${webview.cspSource} data:`,
+    `img-src ${webview.cspSource}`,
     `font-src ${webview.cspSource}`,
     `script-src 'nonce-${nonce}'`,
   ].join('; ');
@@ -23,12 +23,23 @@ export function renderChatHtml(webview: vscode.Webview, media: vscode.Uri): stri
 <title>Sovereign Chat</title>
 </head>
 <body>
-<main id="conversation" role="log" aria-live="polite" aria-label="Conversation"></main>
+<main id="conversation" role="log" aria-live="polite" aria-label="Conversation" tabindex="0"></main>
+<div id="status" class="visually-hidden" role="status" aria-live="polite"></div>
+<section id="context" aria-label="Context sent with your message">
+  <div class="context-header">
+    <label class="toggle"><input type="checkbox" id="includeActive" checked> Active file</label>
+    <button type="button" id="addFile" class="secondary small" title="Add files to the context (or type @ in the message)" aria-label="Add files to the context">@ Add file…</button>
+    <span id="contextTotal" class="context-total" tabindex="0"></span>
+  </div>
+  <ul id="chips" aria-label="Attached context"></ul>
+</section>
 <form id="composer" aria-label="Ask Sovereign">
-  <textarea id="prompt" rows="3" placeholder="Ask about your code (Enter to send, Shift+Enter for a new line)" aria-label="Message"></textarea>
+  <textarea id="prompt" rows="3" placeholder="Ask about your code (Enter to send, Shift+Enter for a new line, @ to add a file)" aria-label="Message" aria-keyshortcuts="Enter Escape"></textarea>
   <div class="buttons">
     <button type="button" id="newChat" class="secondary" aria-label="New chat">New</button>
-    <button type="button" id="stop" class="secondary" aria-label="Stop the answer" hidden>Stop</button>
+    <button type="button" id="history" class="secondary" aria-label="Show saved chats">History</button>
+    <span class="spacer"></span>
+    <button type="button" id="stop" class="secondary" aria-label="Stop the answer (Escape)" hidden>Stop</button>
     <button type="submit" id="send" aria-label="Send message">Send</button>
   </div>
 </form>

@@ -1,120 +1,75 @@
 import * as vscode from 'vscode';
-import { errorMessage, isCancelled, SovereignError } from '../common/errors';
-import type { Log } from '../common/log';
-import type { Config } from '../config/config';
-import { SettingKeys } from '../config/settingKeys';
-import type { RuntimeClient } from '../runtime/client';
-import type { ChatMessage } from '../runtime/protocol';
-import { Commands } from '../commands';
-import { isFromWebview, type ToWebview } from './messages';
+import type { ChatSurface } from './chatController';
 import { renderChatHtml } from './chatHtml';
+import { isFromWebview, type FromWebview, type ToWebview } from './messages';
 
 export const chatViewType = 'sovereign.chatView';
 
-/** The chat view: streams answers from the local chat model into a webview. */
-export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+export interface ChatViewHandler {
+  onMessage(message: FromWebview): Promise<void>;
+  onViewClosed(): void;
+  onViewVisible(): void;
+}
+
+/**
+ * The chat view's webview: a strict CSP page from `media/`, typed messages both ways. Posts wait
+ * for the page's `ready`; on `ready` the handler sends the whole state again.
+ */
+export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable, ChatSurface {
   private view: vscode.WebviewView | undefined;
   private ready = false;
-  private readonly history: ChatMessage[] = [];
-  private answering: AbortController | undefined;
-  private answerCounter = 0;
-  private readonly subscriptions: vscode.Disposable[] = [];
+  private handler: ChatViewHandler | undefined;
+  private viewSubscriptions: vscode.Disposable[] = [];
 
-  constructor(
-    private readonly extensionUri: vscode.Uri,
-    private readonly client: RuntimeClient,
-    private readonly config: Config,
-    private readonly log: Log,
-  ) {}
+  constructor(private readonly extensionUri: vscode.Uri) {}
+
+  setHandler(handler: ChatViewHandler): void {
+    this.handler = handler;
+  }
+
+  get visible(): boolean {
+    return this.view?.visible ?? false;
+  }
 
   resolveWebviewView(view: vscode.WebviewView): void {
+    this.disposeView();
     this.view = view;
     this.ready = false;
     const media = vscode.Uri.joinPath(this.extensionUri, 'media');
     view.webview.options = { enableScripts: true, localResourceRoots: [media] };
     view.webview.html = renderChatHtml(view.webview, media);
-    this.subscriptions.push(
-      view.webview.onDidReceiveMessage((m: unknown) => void this.onMessage(m)),
+    this.viewSubscriptions.push(
+      view.webview.onDidReceiveMessage((m: unknown) => {
+        if (!isFromWebview(m)) return;
+        if (m.type === 'ready') this.ready = true;
+        void this.handler?.onMessage(m);
+      }),
+      view.onDidChangeVisibility(() => {
+        if (view.visible) this.handler?.onViewVisible();
+      }),
       view.onDidDispose(() => {
         this.view = undefined;
-        this.answering?.abort();
+        this.ready = false;
+        this.handler?.onViewClosed();
       }),
     );
   }
 
-  dispose(): void {
-    this.answering?.abort();
-    for (const s of this.subscriptions.splice(0)) s.dispose();
-  }
-
-  private post(message: ToWebview): void {
+  post(message: ToWebview): void {
     if (this.ready) void this.view?.webview.postMessage(message);
   }
 
-  private async onMessage(message: unknown): Promise<void> {
-    if (!isFromWebview(message)) return;
-    switch (message.type) {
-      case 'ready':
-        this.ready = true;
-        return;
-      case 'send':
-        return this.answer(message.text);
-      case 'stop':
-        this.answering?.abort();
-        return;
-      case 'newChat':
-        this.answering?.abort();
-        this.history.length = 0;
-        this.post({ type: 'cleared' });
-        return;
-      case 'action':
-        await vscode.commands.executeCommand(Commands.chooseChatModel);
-        return;
-    }
+  /** Shows and focuses the view (creating it if needed). */
+  async reveal(): Promise<void> {
+    if (this.view) this.view.show(false);
+    else await vscode.commands.executeCommand(`${chatViewType}.focus`);
   }
 
-  private async answer(text: string): Promise<void> {
-    if (!text.trim()) return;
-    this.answering?.abort();
-    const controller = new AbortController();
-    this.answering = controller;
-    const id = `a${++this.answerCounter}`;
-    this.history.push({ role: 'user', content: text });
-    this.post({ type: 'answerStart', id });
-    try {
-      const result = await this.client.chat([...this.history], {
-        maxTokens: this.config.get<number>(SettingKeys.chatMaxTokens),
-        signal: controller.signal,
-        onText: (chunk) => this.post({ type: 'answerChunk', id, text: chunk }),
-      });
-      this.history.push({ role: 'assistant', content: result.text });
-      const genMs = Math.max(1, result.stats.totalMs - result.stats.firstTokenMs);
-      this.post({
-        type: 'answerEnd',
-        id,
-        stopped: result.stopped,
-        firstTokenMs: result.stats.firstTokenMs,
-        tokensPerSecond: Math.round((result.stats.generatedTokens / genMs) * 1000 * 10) / 10,
-      });
-    } catch (e) {
-      if (isCancelled(e)) {
-        this.post({ type: 'answerEnd', id, stopped: true, firstTokenMs: 0, tokensPerSecond: 0 });
-        return;
-      }
-      this.history.pop();
-      this.log.warn(`chat failed: ${errorMessage(e)}`);
-      const modelProblem = e instanceof SovereignError && ['noModel', 'modelNotFound', 'notGguf', 'corruptModel'].includes(e.kind);
-      this.post({ type: 'error', id, message: errorMessage(e), action: modelProblem ? 'chooseChatModel' : undefined });
-    } finally {
-      if (this.answering === controller) this.answering = undefined;
-    }
+  dispose(): void {
+    this.disposeView();
   }
-}
 
-export function registerChatView(extensionUri: vscode.Uri, client: RuntimeClient, config: Config, log: Log): vscode.Disposable {
-  const provider = new ChatViewProvider(extensionUri, client, config, log);
-  return vscode.Disposable.from(
-    provider,
-    vscode.window.registerWebviewViewProvider(chatViewType, provider, { webviewOptions: { retainContextWhenHidden: true } }),
-  );
+  private disposeView(): void {
+    for (const s of this.viewSubscriptions.splice(0)) s.dispose();
+  }
 }

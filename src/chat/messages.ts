@@ -2,35 +2,108 @@
  * Host ⇄ chat webview messages, declared once and imported by both sides (the webview bundle
  * imports this file too). The page posts `ready` first; the host sends nothing before it.
  */
+
+/** One chip above the input: exactly what is sent with the next message. */
+export interface ContextChip {
+  id: string;
+  label: string;
+  /** Full path or description, for the tooltip. */
+  detail: string;
+  kind: 'file' | 'selection' | 'activeFile' | 'excluded';
+  /** Tokens of the whole attachment, and what of it is sent. */
+  tokens: number;
+  sentTokens: number;
+  state: 'whole' | 'trimmed' | 'dropped' | 'excluded';
+  note?: string;
+}
+
+export interface ContextSummary {
+  chips: ContextChip[];
+  includeActiveFile: boolean;
+  /** Prompt tokens with the current conversation and an empty question. */
+  promptTokens: number;
+  windowTokens: number;
+  /** False while counts are chars/4 estimates (the chat model is not loaded yet). */
+  exact: boolean;
+}
+
+/** A message of a reopened conversation. */
+export interface TranscriptEntry {
+  role: 'user' | 'assistant' | 'note';
+  text: string;
+  /** Labels of what was attached to a question. */
+  context?: string[];
+  stopped?: boolean;
+}
+
 export type ToWebview =
   | { type: 'answerStart'; id: string }
   | { type: 'answerChunk'; id: string; text: string }
   | { type: 'answerEnd'; id: string; stopped: boolean; firstTokenMs: number; tokensPerSecond: number }
   | { type: 'error'; id?: string; message: string; action?: WebviewAction }
-  | { type: 'cleared' };
+  | { type: 'cleared' }
+  /** A visible note (something was trimmed or left out), placed before answer `before` when given. */
+  | { type: 'note'; text: string; before?: string }
+  | { type: 'context'; summary: ContextSummary }
+  | { type: 'transcript'; title: string; entries: TranscriptEntry[] }
+  | { type: 'focusPrompt' }
+  /** What was attached to the question answered by `id`, once it is known. */
+  | { type: 'questionContext'; id: string; context: string[] };
 
 export type WebviewAction = 'chooseChatModel';
+
+/** What a code block's buttons ask the host to do with its text. */
+export type CodeAction = 'copy' | 'insert' | 'applyDiff';
 
 export type FromWebview =
   | { type: 'ready' }
   | { type: 'send'; text: string }
   | { type: 'stop' }
   | { type: 'newChat' }
-  | { type: 'action'; action: WebviewAction };
+  | { type: 'history' }
+  | { type: 'action'; action: WebviewAction }
+  | { type: 'code'; action: CodeAction; code: string }
+  | { type: 'openLink'; url: string }
+  | { type: 'addFile' }
+  | { type: 'removeChip'; id: string }
+  | { type: 'includeActiveFile'; value: boolean };
 
+const codeActions: readonly string[] = ['copy', 'insert', 'applyDiff'] satisfies CodeAction[];
+
+/** The page renders untrusted model output: everything it sends is checked before use. */
 export function isFromWebview(value: unknown): value is FromWebview {
   if (typeof value !== 'object' || value === null) return false;
-  const v = value as { type?: unknown; text?: unknown; action?: unknown };
+  const v = value as Record<string, unknown>;
   switch (v.type) {
     case 'ready':
     case 'stop':
     case 'newChat':
+    case 'history':
+    case 'addFile':
       return true;
     case 'send':
       return typeof v.text === 'string';
     case 'action':
       return v.action === 'chooseChatModel';
+    case 'code':
+      return typeof v.action === 'string' && codeActions.includes(v.action) && typeof v.code === 'string';
+    case 'openLink':
+      return typeof v.url === 'string' && isWebUrl(v.url);
+    case 'removeChip':
+      return typeof v.id === 'string';
+    case 'includeActiveFile':
+      return typeof v.value === 'boolean';
     default:
       return false;
+  }
+}
+
+/** Only http(s) links are ever opened; `javascript:`, `file:`, `command:` and the rest are not. */
+export function isWebUrl(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname.length > 0;
+  } catch {
+    return false;
   }
 }

@@ -1,66 +1,81 @@
 import * as vscode from 'vscode';
-import { delay, toAbortSignal } from '../common/cancellation';
-import { isCancelled, errorMessage } from '../common/errors';
+import { toAbortSignal } from '../common/cancellation';
+import { errorMessage } from '../common/errors';
+import { Emitter } from '../common/disposable';
 import type { Log } from '../common/log';
 import type { Config } from '../config/config';
+import type { ExclusionFilter } from '../config/exclusionFilter';
 import { SettingKeys } from '../config/settingKeys';
-import type { RuntimeClient } from '../runtime/client';
-import { documentWindow } from './documentWindow';
-import { postprocess } from './postprocess';
-
-const prefixLines = 256;
-const suffixLines = 64;
+import type { CompletionEngine, CompletionInput } from './completionEngine';
+import { completionWindow } from './completionWindow';
 
 /**
- * Ghost-text completion. Never shows a notification: failures go to the status bar (through the
- * runtime state) and the log. Every stale request is cancelled down to the model by VS Code's
- * token, which becomes the AbortSignal the worker stops on.
+ * The VS Code side of completion: turns a document and position into bounded text windows and
+ * hands them to the engine. Never shows a notification: failures go to the status bar (through
+ * the runtime state) and the log. VS Code cancels the token of a stale request; it becomes the
+ * AbortSignal the worker stops generating on.
  */
 export class CompletionProvider implements vscode.InlineCompletionItemProvider {
+  private paused = false;
+  private readonly pausedEmitter = new Emitter<boolean>();
+  readonly onDidChangePaused = this.pausedEmitter.event;
+
   constructor(
-    private readonly client: RuntimeClient,
+    private readonly engine: CompletionEngine,
     private readonly config: Config,
+    private readonly exclusions: ExclusionFilter,
     private readonly log: Log,
   ) {}
+
+  setPaused(paused: boolean): void {
+    if (this.paused === paused) return;
+    this.paused = paused;
+    this.pausedEmitter.fire(paused);
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
 
   async provideInlineCompletionItems(
     document: vscode.TextDocument,
     position: vscode.Position,
-    _context: vscode.InlineCompletionContext,
+    context: vscode.InlineCompletionContext,
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
-    if (!this.config.get<boolean>(SettingKeys.completionEnabled)) return undefined;
+    const manual = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
+    if (!this.enabledFor(document, manual)) return undefined;
     if (!this.config.modelPath('completion')) return undefined;
-    const signal = toAbortSignal(token);
-    // Let a burst of keystrokes settle; each new keystroke cancels this token.
-    if (!(await delay(this.config.get<number>(SettingKeys.completionDebounceMs), signal))) return undefined;
-
-    const first = Math.max(0, position.line - prefixLines);
-    const last = Math.min(document.lineCount - 1, position.line + suffixLines);
-    const lines: string[] = [];
-    for (let i = first; i <= last; i++) lines.push(document.lineAt(i).text);
-    const window = documentWindow(lines, position.line - first, position.character, { prefixLines, suffixLines });
+    if (this.exclusions.excluded(document.uri)) return undefined;
 
     try {
-      const result = await this.client.complete(
-        {
-          prefix: window.prefix,
-          suffix: window.suffix,
-          maxTokens: this.config.get<number>(SettingKeys.completionMaxTokens),
-          maxPrefixTokens: 1536,
-          maxSuffixTokens: 512,
-        },
-        signal,
-      );
-      const text = postprocess(result.text, window.lineSuffix);
-      this.log.debug(
-        `completion: ${result.stats.totalMs} ms, reused ${result.stats.reusedTokens}, evaluated ${result.stats.evaluatedTokens}, generated ${result.stats.generatedTokens}`,
-      );
-      if (!text || token.isCancellationRequested) return undefined;
-      return [new vscode.InlineCompletionItem(text, new vscode.Range(position, position))];
+      const suggestion = await this.engine.provide(completionInput(document, position, this.config), toAbortSignal(token), manual);
+      if (!suggestion || token.isCancellationRequested) return undefined;
+      if (suggestion.stats) {
+        const s = suggestion.stats;
+        this.log.debug(`${s.totalMs} ms: reused ${s.reusedTokens}, evaluated ${s.evaluatedTokens}, generated ${s.generatedTokens} (${s.stop})`);
+      }
+      const range = suggestion.replaceIndent ? new vscode.Range(position.line, 0, position.line, position.character) : new vscode.Range(position, position);
+      return [new vscode.InlineCompletionItem(suggestion.text, range)];
     } catch (e) {
-      if (!isCancelled(e)) this.log.warn(`completion failed: ${errorMessage(e)}`);
+      this.log.warn(`completion failed: ${errorMessage(e)}`);
       return undefined;
     }
   }
+
+  private enabledFor(document: vscode.TextDocument, manual: boolean): boolean {
+    if (!this.config.get<boolean>(SettingKeys.completionEnabled)) return false;
+    if (this.paused && !manual) return false;
+    const languages = this.config.get<Record<string, boolean>>(SettingKeys.completionLanguages) ?? {};
+    return languages[document.languageId] ?? languages['*'] ?? true;
+  }
+}
+
+export function completionInput(document: vscode.TextDocument, position: vscode.Position, config: Config): CompletionInput {
+  const window = completionWindow({ lineCount: document.lineCount, lineAt: (i) => document.lineAt(i).text }, position.line, position.character, {
+    prefixLines: config.get<number>(SettingKeys.completionPrefixLines),
+    suffixLines: config.get<number>(SettingKeys.completionSuffixLines),
+  });
+  const folder = vscode.workspace.getWorkspaceFolder(document.uri);
+  return { ...window, filePath: folder ? vscode.workspace.asRelativePath(document.uri, false) : undefined, repoName: folder?.name };
 }

@@ -12,6 +12,8 @@ import {
   chatChunkNotification,
   chatRequest,
   completeRequest,
+  countTokensRequest,
+  chatPromptTokensRequest,
   loadModelRequest,
   logNotification,
   shutdownRequest,
@@ -88,7 +90,8 @@ export class RuntimeClient implements Disposable {
   async complete(params: CompletionParams, signal?: AbortSignal): Promise<CompletionResult> {
     return this.call('completion', signal, async (w, token) => {
       const result = await w.connection.sendRequest(completeRequest, params, token);
-      this.setState({ kind: 'ready', models: [...w.loaded.values()], last: result.stats });
+      const last = result.stats.stop === 'warmup' && this.state.kind === 'ready' ? this.state.last : result.stats;
+      this.setState({ kind: 'ready', models: [...w.loaded.values()], last });
       return result;
     });
   }
@@ -104,6 +107,21 @@ export class RuntimeClient implements Disposable {
         this.chatListeners.delete(streamId);
       }
     });
+  }
+
+  /** The model loaded for `role` right now, without loading anything. */
+  loadedModel(role: ModelRole): ModelInfo | undefined {
+    return this.worker?.loaded.get(role);
+  }
+
+  /** Exact token counts with the role's tokenizer (loads the model if needed). */
+  async countTokens(role: ModelRole, texts: string[], signal?: AbortSignal): Promise<number[]> {
+    return this.call(role, signal, (w, token) => w.connection.sendRequest(countTokensRequest, { role, texts }, token));
+  }
+
+  /** Tokens of a chat prompt as the chat model's template renders it (loads the model if needed). */
+  async chatPromptTokens(messages: ChatMessage[], signal?: AbortSignal): Promise<number> {
+    return this.call('chat', signal, (w, token) => w.connection.sendRequest(chatPromptTokensRequest, { messages }, token));
   }
 
   /** Loads the model for `role` now (normally this happens on first use). */

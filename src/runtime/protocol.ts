@@ -31,18 +31,38 @@ export interface ModelInfo {
   /** The backend llama.cpp runs on: 'cpu', 'cuda', 'vulkan' or 'metal'. */
   gpu: string;
   gpuLayers: number;
-  fim: boolean;
+  /** The fill-in-the-middle prompt family detected from the vocabulary; undefined = none. */
+  fim: string | undefined;
   chatWrapper: string | undefined;
   loadMs: number;
+}
+
+/** A piece of another file, given to the model as extra context. */
+export interface ContextChunk {
+  path: string;
+  text: string;
 }
 
 export interface CompletionParams {
   prefix: string;
   suffix: string;
+  /** Extra context, most stable first: it goes first in the prompt so its KV state is reused. */
+  extra?: ContextChunk[];
+  /** Workspace-relative path of the file and the workspace name, for repo-level prompts. */
+  filePath?: string;
+  repoName?: string;
+  /** 0 = only evaluate the prompt (warm the KV cache), generate nothing. */
   maxTokens: number;
-  /** Bounds, in tokens, of the text taken before and after the cursor. */
+  /** Bounds, in tokens, of the text taken before and after the cursor and of the extra context. */
   maxPrefixTokens: number;
   maxSuffixTokens: number;
+  maxExtraTokens?: number;
+  /** After this many ms of generation, stop at the next line break (0 = no budget). */
+  timeBudgetMs?: number;
+  /** Indentation (columns) of the cursor's line: a generated line indented less ends the block. */
+  indent?: number;
+  /** Stop at the first line break (text sits right of the cursor). */
+  singleLine?: boolean;
 }
 
 export interface CompletionStats {
@@ -54,6 +74,8 @@ export interface CompletionStats {
   promptMs: number;
   generateMs: number;
   totalMs: number;
+  /** Why generation ended. */
+  stop: 'eog' | 'maxTokens' | 'timeBudget' | 'indent' | 'singleLine' | 'stopToken' | 'warmup';
 }
 
 export interface CompletionResult {
@@ -104,6 +126,14 @@ export interface WorkerErrorData {
 export const loadModelRequest = new RequestType<LoadModelParams, ModelInfo, WorkerErrorData>('sovereign/loadModel');
 export const completeRequest = new RequestType<CompletionParams, CompletionResult, WorkerErrorData>('sovereign/complete');
 export const chatRequest = new RequestType<ChatParams, ChatResult, WorkerErrorData>('sovereign/chat');
+/** Token counts of texts with a loaded role's tokenizer (chat shows them on its context chips). */
+export interface CountTokensParams {
+  role: ModelRole;
+  texts: string[];
+}
+export const countTokensRequest = new RequestType<CountTokensParams, number[], WorkerErrorData>('sovereign/countTokens');
+/** Exact size of a chat prompt as the chat model's template renders it (to fit it to the window). */
+export const chatPromptTokensRequest = new RequestType<{ messages: ChatMessage[] }, number, WorkerErrorData>('sovereign/chatPromptTokens');
 export const statusRequest = new RequestType0<WorkerStatus, void>('sovereign/status');
 export const unloadRequest = new RequestType<{ role?: ModelRole }, void, void>('sovereign/unload');
 /** Dispose every model and context, then exit the process. */

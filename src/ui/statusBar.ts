@@ -1,43 +1,68 @@
 import * as vscode from 'vscode';
+import type { EngineCounters } from '../completion/completionEngine';
+import type { CompletionProvider } from '../completion/provider';
 import type { Config } from '../config/config';
 import type { RuntimeClient, RuntimeState } from '../runtime/client';
 import { Commands } from '../commands';
 
-/** One item that shows the runtime's health; a click opens the log. */
-export function registerStatusBar(client: RuntimeClient, config: Config): vscode.Disposable {
+/**
+ * One item that shows the runtime's health and the last completion's numbers. A click opens a
+ * short menu: pause/resume, the log, the model, restart.
+ */
+export function registerStatusBar(client: RuntimeClient, config: Config, completion: CompletionProvider, counters: EngineCounters): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('sovereign.status', vscode.StatusBarAlignment.Right, 100);
   item.name = 'Sovereign';
-  item.command = Commands.showLog;
-  const render = (state: RuntimeState) => {
-    const view = describe(state, config);
+  item.command = Commands.statusMenu;
+  const render = () => {
+    const view = describe(client.currentState, config, completion.isPaused, counters);
     item.text = view.text;
     item.tooltip = view.tooltip;
     item.backgroundColor = view.error ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     item.accessibilityInformation = { label: `Sovereign: ${view.tooltip}` };
   };
-  render(client.currentState);
+  render();
   item.show();
-  const sub = client.onDidChangeState(render);
-  const configSub = vscode.workspace.onDidChangeConfiguration((e) => {
-    if (e.affectsConfiguration('sovereign')) render(client.currentState);
-  });
-  return vscode.Disposable.from(item, { dispose: () => sub.dispose() }, configSub);
+  const subs = [client.onDidChangeState(render), completion.onDidChangePaused(render)];
+  return vscode.Disposable.from(
+    item,
+    { dispose: () => subs.forEach((s) => s.dispose()) },
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('sovereign')) render();
+    }),
+    vscode.commands.registerCommand(Commands.statusMenu, () => showMenu(completion)),
+  );
 }
 
-function describe(state: RuntimeState, config: Config): { text: string; tooltip: string; error?: boolean } {
+async function showMenu(completion: CompletionProvider): Promise<void> {
+  const items: (vscode.QuickPickItem & { command: string })[] = [
+    completion.isPaused
+      ? { label: '$(play) Resume completions', command: Commands.resumeCompletions }
+      : { label: '$(debug-pause) Pause completions', command: Commands.pauseCompletions },
+    { label: '$(output) Show log', command: Commands.showLog },
+    { label: '$(file-binary) Choose completion model…', command: Commands.chooseCompletionModel },
+    { label: '$(comment-discussion) Choose chat model…', command: Commands.chooseChatModel },
+    { label: '$(debug-restart) Restart runtime', command: Commands.restartRuntime },
+  ];
+  const picked = await vscode.window.showQuickPick(items, { title: 'Sovereign' });
+  if (picked) await vscode.commands.executeCommand(picked.command);
+}
+
+function describe(state: RuntimeState, config: Config, paused: boolean, counters: EngineCounters): { text: string; tooltip: string; error?: boolean } {
+  if (paused && state.kind !== 'error') return { text: '$(debug-pause) Sovereign', tooltip: 'Completions paused. Click to resume.' };
   switch (state.kind) {
     case 'idle':
       return config.modelPath('completion')
-        ? { text: '$(circle-outline) Sovereign', tooltip: 'Idle: the model loads on first use. Click to open the log.' }
+        ? { text: '$(circle-outline) Sovereign', tooltip: 'Idle: the model loads on first use.' }
         : { text: '$(warning) Sovereign: no model', tooltip: 'No completion model is configured. Run "Sovereign: Choose Completion Model…".' };
     case 'loading':
       return { text: '$(loading~spin) Sovereign', tooltip: `Loading ${state.path}…` };
     case 'ready': {
-      const names = state.models.map((m) => `${m.role}: ${m.name} (${m.gpu}, ${m.threads} threads)`).join('\n');
-      const last = state.last
-        ? `\nLast completion: ${state.last.totalMs} ms, ${state.last.reusedTokens} tokens reused, ${state.last.evaluatedTokens} evaluated, ${state.last.generatedTokens} generated`
-        : '';
-      return { text: '$(check) Sovereign', tooltip: `Ready\n${names}${last}` };
+      const names = state.models.map((m) => `${m.role}: ${m.name} (${m.gpu}${m.gpuLayers ? `, ${m.gpuLayers} layers offloaded` : ''}, ${m.threads} threads)`).join('\n');
+      const s = state.last;
+      const last = s ? `\nLast completion: ${s.totalMs} ms — ${s.reusedTokens} tokens reused, ${s.evaluatedTokens} evaluated, ${s.generatedTokens} generated` : '';
+      const c = counters;
+      const flow = `\nModel calls: ${c.modelCalls} · cache hits: ${c.cacheHits} · type-through: ${c.typeThroughHits} · speculative: ${c.speculativeCalls} · cancelled: ${c.cancelled}`;
+      return { text: s ? `$(check) Sovereign ${s.totalMs} ms` : '$(check) Sovereign', tooltip: `Ready\n${names}${last}${flow}` };
     }
     case 'error':
       return { text: '$(error) Sovereign', tooltip: state.error.message, error: true };

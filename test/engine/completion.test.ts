@@ -95,3 +95,34 @@ describe('engine: idle unload', function () {
     }
   });
 });
+
+describe('engine: warm-up and generation controls', function () {
+  let runtime: RuntimeClient;
+  before(async function () {
+    this.timeout(300_000);
+    await ensureTestModels();
+    runtime = createRuntime({ completion: testModelPath('fim-qwen2') });
+  });
+  after(() => runtime.shutdown());
+
+  it('a warm-up request evaluates the prompt and generates nothing; the next request reuses it', async () => {
+    const warm = await runtime.complete({ ...fimParams(prefix, suffix, 0) });
+    assert.equal(warm.text, '');
+    assert.equal(warm.stats.generatedTokens, 0);
+    assert.equal(warm.stats.stop, 'warmup');
+    const real = await runtime.complete(fimParams(prefix, suffix, 4));
+    assert.ok(real.stats.evaluatedTokens <= 1, `evaluated ${real.stats.evaluatedTokens} after a warm-up`);
+  });
+
+  it('single-line requests never return a line break', async () => {
+    const r = await runtime.complete({ ...fimParams(prefix, suffix, 64), singleLine: true });
+    assert.ok(!r.text.includes('\n'));
+  });
+
+  it('extra context goes first and stays reused while the user types', async () => {
+    const extra = [{ path: 'lib/config.py', text: 'DEFAULTS = {"debug": False}\n' }];
+    const a = await runtime.complete({ ...fimParams(prefix, suffix, 2), extra, filePath: 'app.py', repoName: 'demo', maxExtraTokens: 256 });
+    const b = await runtime.complete({ ...fimParams(prefix + 'x', suffix, 2), extra, filePath: 'app.py', repoName: 'demo', maxExtraTokens: 256 });
+    assert.ok(b.stats.reusedTokens >= a.stats.reusedTokens + a.stats.evaluatedTokens - 30, 'the extra context and prefix were reused');
+  });
+});

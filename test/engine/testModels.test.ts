@@ -10,8 +10,12 @@ import * as path from 'node:path';
 import type { Llama, LlamaModel } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import { GGMLType, GGUFValueType, gguf, parseGGUF, readGGUFHeader, writeGGUF, type GGUFMetadata } from '../models/gguf';
 import {
+  CODELLAMA_FIM_TOKENS,
+  CODESTRAL_FIM_TOKENS,
   DEEPSEEK_CODER_FIM_TOKENS,
+  GENERIC_FIM_TOKENS,
   QWEN25_CODER_SPECIAL_TOKENS,
+  STARCODER2_SPECIAL_TOKENS,
   TEST_MODELS,
   ensureTestModels,
   sha256File,
@@ -164,7 +168,70 @@ describe('test models', function () {
     );
   });
 
-  for (const name of ['fim-deepseek', 'fim-qwen2'] as const) {
+  /** Each text is one control token: parsed as special it is that id, as plain text it is not. */
+  const assertControlTokens = (model: LlamaModel, expected: Record<string, number>) => {
+    const tokens = model.fileInfo.metadata.tokenizer.ggml.tokens;
+    for (const [text, id] of Object.entries(expected)) {
+      assert.equal(tokens[id], text, `token ${id}`);
+      assert.ok(model.getTokenAttributes(id as never).control, `${text} is control`);
+      assert.deepEqual(model.tokenize(text, true), [id], `tokenize(${text}, true)`);
+      assert.ok(!model.tokenize(text, false).includes(id as never), `tokenize(${text}, false)`);
+    }
+  };
+
+  it('fim-starcoder2: StarCoder2 vocabulary with its repository tokens', async () => {
+    const header = readGGUFHeader(testModelPath('fim-starcoder2'));
+    assert.equal(header.metadata.get('general.architecture')?.value, 'llama');
+    assert.equal(header.metadata.get('tokenizer.ggml.pre')?.value, 'starcoder');
+    const model = await load('fim-starcoder2');
+    assert.equal(model.fileInfo.metadata.tokenizer.ggml.tokens.length, 49152);
+    const s = STARCODER2_SPECIAL_TOKENS;
+    assertControlTokens(model, {
+      '<|endoftext|>': s.endoftext, '<fim_prefix>': s.fimPrefix, '<fim_middle>': s.fimMiddle, '<fim_suffix>': s.fimSuffix,
+      '<fim_pad>': s.fimPad, '<repo_name>': s.repoName, '<file_sep>': s.fileSep,
+    });
+    assert.deepEqual([model.tokens.infill.prefix, model.tokens.infill.suffix, model.tokens.infill.middle], [s.fimPrefix, s.fimSuffix, s.fimMiddle]);
+    assert.equal(model.tokens.shouldPrependBosToken, false);
+    // llama.cpp does not end generation at <file_sep>: the FIM format's stop tokens must.
+    assert.equal(model.isEogToken(s.fileSep as never), false);
+  });
+
+  it('fim-codellama: CodeLlama FIM tokens at their real ids', async () => {
+    const model = await load('fim-codellama');
+    assert.equal(model.fileInfo.metadata.tokenizer.ggml.model, 'llama');
+    assert.equal(model.fileInfo.metadata.tokenizer.ggml.tokens.length, 32016);
+    const c = CODELLAMA_FIM_TOKENS;
+    assertControlTokens(model, { '▁<PRE>': c.prefix, '▁<SUF>': c.suffix, '▁<MID>': c.middle, '▁<EOT>': c.eot });
+    assert.deepEqual([model.tokens.infill.prefix, model.tokens.infill.suffix, model.tokens.infill.middle], [c.prefix, c.suffix, c.middle]);
+    assert.equal(model.tokens.shouldPrependBosToken, true);
+    // llama.cpp knows "<EOT>" and "_<EOT>" as end of generation, not CodeLlama's "▁<EOT>".
+    assert.equal(model.isEogToken(c.eot as never), false);
+    // SentencePiece merges reach control pieces: " <PRE>" as plain text becomes ▁<PRE> (fimVocabulary.ts guards this).
+    assert.ok(model.tokenize('x <PRE> y', false).includes(c.prefix as never));
+  });
+
+  it('fim-codestral: [PREFIX] and [SUFFIX] control tokens, unknown to llama.cpp', async () => {
+    const model = await load('fim-codestral');
+    const c = CODESTRAL_FIM_TOKENS;
+    assertControlTokens(model, { '[PREFIX]': c.prefix, '[MIDDLE]': c.middle, '[SUFFIX]': c.suffix });
+    assert.deepEqual([model.tokens.infill.prefix, model.tokens.infill.suffix, model.tokens.infill.middle], [null, null, null]);
+    const { LlamaCompletion } = await import('node-llama-cpp');
+    const ctx = await model.createContext({ contextSize: 256, threads: 2 });
+    try {
+      assert.equal(new LlamaCompletion({ contextSequence: ctx.getSequence() }).infillSupported, false);
+    } finally {
+      await ctx.dispose();
+    }
+  });
+
+  it('fim-generic: FIM tokens llama.cpp finds, no repository tokens', async () => {
+    const model = await load('fim-generic');
+    const g = GENERIC_FIM_TOKENS;
+    assertControlTokens(model, { '<|fim_prefix|>': g.prefix, '<|fim_middle|>': g.middle, '<|fim_suffix|>': g.suffix, '<|file_separator|>': g.fileSeparator });
+    assert.deepEqual([model.tokens.infill.prefix, model.tokens.infill.suffix, model.tokens.infill.middle], [g.prefix, g.suffix, g.middle]);
+  });
+
+  for (const name of ['fim-deepseek', 'fim-qwen2', 'fim-starcoder2', 'fim-codellama', 'fim-generic'] as const) {
     it(`${name}: greedy FIM completion produces text`, async () => {
       const { LlamaCompletion } = await import('node-llama-cpp');
       const model = await load(name);

@@ -5,6 +5,14 @@ import { ensureTestModels, testModelPath } from '../models/testModels';
 
 export const storiesModel = resolve(__dirname, '..', '..', '..', 'shared', 'models', 'stories260K.gguf');
 
+export const canaries = {
+  env: 'CANARY_ENV_7f3a9c',
+  setting: 'CANARY_SETTING_2b8e41',
+  filesExclude: 'CANARY_FILES_EXCLUDE_5d0c77',
+  /** Not a secret: proves the same path does carry allowed files. */
+  allowed: 'ALLOWED_MARKER_9e6f12',
+};
+
 /** User settings for a test VS Code: real test models, no waiting, nothing unloaded mid-test. */
 export function integrationSettings(): Record<string, unknown> {
   return {
@@ -16,6 +24,9 @@ export function integrationSettings(): Record<string, unknown> {
     'sovereign.runtime.threads': 2,
     'sovereign.runtime.idleUnloadMinutes': 0,
     'sovereign.gpu': 'off',
+    // The exclusion canary test: one extra pattern of ours, and a files.exclude entry.
+    'sovereign.context.exclude': ['.env*', '*.pem', '*.key', 'id_rsa*', '*.p12', '*.pfx', '.npmrc', '.netrc', 'credentials*', 'secrets'],
+    'files.exclude': { '**/hidden': true },
   };
 }
 
@@ -25,5 +36,12 @@ export async function prepareIntegrationWorkspace(): Promise<string> {
   const dir = join(tmpdir(), `sovereign-it-${process.pid}-${Date.now()}`);
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'main.py'), 'def add(a, b):\n    return a + b\n\n\ndef mul(a, b):\n    \n');
+  // Canaries: text that must never reach a prompt, in files each exclusion rule covers.
+  await writeFile(join(dir, '.env'), `API_TOKEN=${canaries.env}\n`);
+  await mkdir(join(dir, 'secrets'), { recursive: true });
+  await writeFile(join(dir, 'secrets', 'token.py'), `TOKEN = "${canaries.setting}"\n`);
+  await mkdir(join(dir, 'hidden'), { recursive: true });
+  await writeFile(join(dir, 'hidden', 'notes.py'), `NOTE = "${canaries.filesExclude}"\n`);
+  await writeFile(join(dir, 'util.py'), `def helper():\n    return "${canaries.allowed}"\n`);
   return dir;
 }

@@ -5,6 +5,17 @@
  *   <｜fim▁hole｜> 32015, <｜fim▁end｜> 32017), 32 hidden, 2 layers, F16.
  * - fim-qwen2: `qwen2` arch + Qwen2 vocabulary with Qwen2.5-Coder's added tokens at their real
  *   ids (<|fim_prefix|> 151659 ...), Qwen2.5 ChatML chat template, 64 hidden, 2 layers, Q8_0.
+ * - fim-starcoder2: `llama` arch + StarCoder2's vocabulary (<fim_prefix> 1, <fim_middle> 2,
+ *   <fim_suffix> 3, <repo_name> 5, <file_sep> 6), 32 hidden, 2 layers, Q8_0.
+ * - fim-codellama: `llama` arch + LLaMA's SentencePiece vocabulary + CodeLlama's 16 added tokens
+ *   at their real ids (▁<PRE> 32007, ▁<SUF> 32008, ▁<MID> 32009, ▁<EOT> 32010 as control tokens,
+ *   the partial pieces "▁<PRE" ... around them), 32 hidden, 2 layers, F16.
+ * - fim-codestral: `llama` arch + LLaMA's SentencePiece vocabulary + [PREFIX] [MIDDLE] [SUFFIX]
+ *   control tokens appended at 32000-32002 (the bundle has no Mistral vocabulary; Codestral's
+ *   own ids are lower, its FIM tokens are the same control tokens by text), 32 hidden, 2 layers, F16.
+ * - fim-generic: `llama` arch + LLaMA's SentencePiece vocabulary + CodeGemma's FIM token names
+ *   (<|fim_prefix|> <|fim_middle|> <|fim_suffix|> <|file_separator|>) at 32000-32003: FIM tokens
+ *   llama.cpp knows, but no repository tokens, so no named family. 32 hidden, 2 layers, F16.
  * - bench-qwen2.5-coder-0.5b-f16 (only with `bench: true`): Qwen2.5-Coder-0.5B's exact shapes,
  *   F16, same vocabulary as fim-qwen2 (1.27 GB: the real tied model is 994 MB, + 272 MB untied output).
  *
@@ -33,7 +44,14 @@ import {
 import { LLAMA_CPP_BLOBS, gpt2TokenBytes, isValidUtf8, readLlamaCppBlob } from './vocab';
 import { constF32, rowsF16, rowsQ8_0, seedFor, uniformF32 } from './weights';
 
-export type TestModelName = 'fim-deepseek' | 'fim-qwen2' | 'bench-qwen2.5-coder-0.5b-f16';
+export type TestModelName =
+  | 'fim-deepseek'
+  | 'fim-qwen2'
+  | 'fim-starcoder2'
+  | 'fim-codellama'
+  | 'fim-codestral'
+  | 'fim-generic'
+  | 'bench-qwen2.5-coder-0.5b-f16';
 
 export interface TestModel {
   name: string;
@@ -46,6 +64,10 @@ export interface TestModel {
 export const TEST_MODELS: readonly TestModel[] = [
   { name: 'fim-deepseek', file: 'fim-deepseek.gguf', sha256: '16284fb9bdf21014a62d8606f732b12df13c58b20a63f6d96ea8a4e321839f8f' },
   { name: 'fim-qwen2', file: 'fim-qwen2.gguf', sha256: 'cda188a6c493d71d167ac8fb4877a65f7d8e7bf3f9a3cb6439c13746b40b96fc' },
+  { name: 'fim-starcoder2', file: 'fim-starcoder2.gguf', sha256: 'fff1cb2ed3da85085ac2b81984c3e074aac7d632ed5baaff0d5d23f388cb6c75' },
+  { name: 'fim-codellama', file: 'fim-codellama.gguf', sha256: '397659ae9f065240e7d484bfdb3c3c28e97ebdbe8c8ceae39233bf2ca9ec26c9' },
+  { name: 'fim-codestral', file: 'fim-codestral.gguf', sha256: '8d6cb4e30b568405dcd8f218fa6eb9695187a021e2b09744152555bc12ace674' },
+  { name: 'fim-generic', file: 'fim-generic.gguf', sha256: '633b01b44fa9613c2f8985e3dbdc15191151054e58c6165f15fd8d3bf7884d9b' },
   { name: 'bench-qwen2.5-coder-0.5b-f16', file: 'bench-qwen2.5-coder-0.5b-f16.gguf', sha256: '26c70edaf3229f7d9e1f9b346d32d48252b8f5644b6676ffc13f627543b7026f', bench: true },
 ];
 
@@ -63,6 +85,22 @@ export const QWEN25_CODER_SPECIAL_TOKENS = {
 } as const;
 
 export const DEEPSEEK_CODER_FIM_TOKENS = { prefix: 32016, suffix: 32015, middle: 32017 } as const;
+
+export const STARCODER2_SPECIAL_TOKENS = {
+  endoftext: 0,
+  fimPrefix: 1,
+  fimMiddle: 2,
+  fimSuffix: 3,
+  fimPad: 4,
+  repoName: 5,
+  fileSep: 6,
+} as const;
+
+export const CODELLAMA_FIM_TOKENS = { prefix: 32007, suffix: 32008, middle: 32009, eot: 32010 } as const;
+
+export const CODESTRAL_FIM_TOKENS = { prefix: 32000, middle: 32001, suffix: 32002 } as const;
+
+export const GENERIC_FIM_TOKENS = { prefix: 32000, middle: 32001, suffix: 32002, fileSeparator: 32003 } as const;
 
 export const devCacheDir: string = process.env.SOVEREIGN_DEV_CACHE ?? path.join(os.homedir(), '.cache', 'sovereign-dev');
 export const testModelsDir: string = path.join(devCacheDir, 'models');
@@ -85,7 +123,7 @@ const SEED = 0x50f7e1a9;
 interface Recipe {
   name: TestModelName;
   arch: 'llama' | 'qwen2';
-  vocab: 'deepseek-coder' | 'qwen2.5-coder';
+  vocab: 'deepseek-coder' | 'qwen2.5-coder' | 'starcoder2' | 'codellama' | 'codestral' | 'generic';
   nEmbd: number;
   nLayer: number;
   nHead: number;
@@ -128,6 +166,66 @@ const RECIPES: Record<TestModelName, Recipe> = {
     rmsEps: 1e-6,
     weightType: GGMLType.Q8_0,
     qkvBias: true,
+  },
+  'fim-starcoder2': {
+    name: 'fim-starcoder2',
+    arch: 'llama',
+    vocab: 'starcoder2',
+    nEmbd: 32,
+    nLayer: 2,
+    nHead: 2,
+    nHeadKv: 2,
+    nFf: 96,
+    contextLength: 16384,
+    ropeFreqBase: 100000,
+    rmsEps: 1e-5,
+    weightType: GGMLType.Q8_0,
+    qkvBias: false,
+  },
+  'fim-codellama': {
+    name: 'fim-codellama',
+    arch: 'llama',
+    vocab: 'codellama',
+    nEmbd: 32,
+    nLayer: 2,
+    nHead: 2,
+    nHeadKv: 2,
+    nFf: 96,
+    contextLength: 16384,
+    ropeFreqBase: 1e6,
+    rmsEps: 1e-5,
+    weightType: GGMLType.F16,
+    qkvBias: false,
+  },
+  'fim-codestral': {
+    name: 'fim-codestral',
+    arch: 'llama',
+    vocab: 'codestral',
+    nEmbd: 32,
+    nLayer: 2,
+    nHead: 2,
+    nHeadKv: 2,
+    nFf: 96,
+    contextLength: 32768,
+    ropeFreqBase: 1e6,
+    rmsEps: 1e-5,
+    weightType: GGMLType.F16,
+    qkvBias: false,
+  },
+  'fim-generic': {
+    name: 'fim-generic',
+    arch: 'llama',
+    vocab: 'generic',
+    nEmbd: 32,
+    nLayer: 2,
+    nHead: 2,
+    nHeadKv: 2,
+    nFf: 96,
+    contextLength: 8192,
+    ropeFreqBase: 10000,
+    rmsEps: 1e-5,
+    weightType: GGMLType.F16,
+    qkvBias: false,
   },
   // Qwen2.5-Coder-0.5B: 24 layers, 896 hidden, 14 heads, 2 KV heads, ffn 4864, vocab 151936.
   'bench-qwen2.5-coder-0.5b-f16': {
@@ -292,6 +390,109 @@ function qwenTokenizer(cacheDir: string): Tokenizer {
 }
 
 /**
+ * StarCoder2: ggml-vocab-starcoder.gguf as it is. Despite its name it is StarCoder2's tokenizer
+ * (general.architecture starcoder2, 38 special tokens with <repo_name> 5 and <file_sep> 6), so no
+ * repository tokens need to be written into it.
+ */
+function starcoderTokenizer(cacheDir: string): Tokenizer {
+  const { meta, tokens, types } = tokenizerMeta(readLlamaCppBlob(cacheDir, LLAMA_CPP_BLOBS.starcoderVocab));
+  const expected: Record<keyof typeof STARCODER2_SPECIAL_TOKENS, string> = {
+    endoftext: '<|endoftext|>',
+    fimPrefix: '<fim_prefix>',
+    fimMiddle: '<fim_middle>',
+    fimSuffix: '<fim_suffix>',
+    fimPad: '<fim_pad>',
+    repoName: '<repo_name>',
+    fileSep: '<file_sep>',
+  };
+  for (const [key, id] of Object.entries(STARCODER2_SPECIAL_TOKENS)) {
+    const text = expected[key as keyof typeof STARCODER2_SPECIAL_TOKENS];
+    if (tokens[id] !== text || types[id] !== TOKEN_TYPE.CONTROL) {
+      throw new Error(`vocab: starcoder token ${id} is ${tokens[id]} (type ${types[id]}), expected control ${text}`);
+    }
+  }
+  return { meta, tokens, types };
+}
+
+/**
+ * CodeLlama's added tokens (its tokenizer.model has 32,016 pieces). 32007-32010 are the FIM
+ * tokens, typed CONTROL here (llama.cpp forces ▁<PRE>/▁<SUF>/▁<MID> to control anyway); the others
+ * are the partial pieces that let SentencePiece merge " <PRE>" in plain text into ▁<PRE>.
+ */
+const CODELLAMA_ADDED_TOKENS: readonly string[] = [
+  '▁<SU', '▁<SUF', '▁<PRE', '▁<M', '▁<MID', '▁<E', '▁<EOT',
+  '▁<PRE>', '▁<SUF>', '▁<MID>', '▁<EOT>',
+  '▁<EOT><EOT>', '▁<EOT><EOT><EOT>', '▁<EOT><EOT><EOT><EOT>', '▁<EOT><EOT><EOT><EOT><EOT>', '▁<EOT><EOT><EOT><EOT><EOT><EOT>',
+];
+
+/** LLaMA's SentencePiece vocabulary with `added` tokens appended (score 0, as SentencePiece gives added pieces). */
+function spmTokenizer(cacheDir: string, added: readonly (readonly [string, number])[]): Tokenizer {
+  const { meta, tokens, types } = tokenizerMeta(readLlamaCppBlob(cacheDir, LLAMA_CPP_BLOBS.llamaSpmVocab));
+  const scoresValue = meta.get('tokenizer.ggml.scores');
+  if (!scoresValue || scoresValue.type !== GGUFValueType.ARRAY || scoresValue.itemType !== GGUFValueType.FLOAT32) {
+    throw new Error('vocab: llama-spm has no float32 tokenizer.ggml.scores');
+  }
+  const scores = (scoresValue.value as number[]).slice();
+  if (tokens.length !== 32000) throw new Error(`vocab: llama-spm has ${tokens.length} tokens, expected 32000`);
+  for (const [text, type] of added) {
+    tokens.push(text);
+    types.push(type);
+    scores.push(0);
+  }
+  withTokens(meta, tokens, types);
+  meta.set('tokenizer.ggml.scores', gguf.arr(GGUFValueType.FLOAT32, scores));
+  return { meta, tokens, types };
+}
+
+function codellamaTokenizer(cacheDir: string): Tokenizer {
+  const fim = new Set<number>(Object.values(CODELLAMA_FIM_TOKENS));
+  const tok = spmTokenizer(
+    cacheDir,
+    CODELLAMA_ADDED_TOKENS.map((text, i) => [text, fim.has(32000 + i) ? TOKEN_TYPE.CONTROL : TOKEN_TYPE.USER_DEFINED] as const),
+  );
+  if (tok.tokens[CODELLAMA_FIM_TOKENS.prefix] !== '▁<PRE>' || tok.tokens.length !== 32016) throw new Error('vocab: codellama ids');
+  return tok;
+}
+
+function codestralTokenizer(cacheDir: string): Tokenizer {
+  const tok = spmTokenizer(cacheDir, [
+    ['[PREFIX]', TOKEN_TYPE.CONTROL],
+    ['[MIDDLE]', TOKEN_TYPE.CONTROL],
+    ['[SUFFIX]', TOKEN_TYPE.CONTROL],
+  ]);
+  if (tok.tokens[CODESTRAL_FIM_TOKENS.suffix] !== '[SUFFIX]') throw new Error('vocab: codestral ids');
+  return tok;
+}
+
+function genericTokenizer(cacheDir: string): Tokenizer {
+  const tok = spmTokenizer(cacheDir, [
+    ['<|fim_prefix|>', TOKEN_TYPE.CONTROL],
+    ['<|fim_middle|>', TOKEN_TYPE.CONTROL],
+    ['<|fim_suffix|>', TOKEN_TYPE.CONTROL],
+    ['<|file_separator|>', TOKEN_TYPE.CONTROL],
+  ]);
+  if (tok.tokens[GENERIC_FIM_TOKENS.fileSeparator] !== '<|file_separator|>') throw new Error('vocab: generic ids');
+  return tok;
+}
+
+function recipeTokenizer(recipe: Recipe, cacheDir: string): Tokenizer {
+  switch (recipe.vocab) {
+    case 'deepseek-coder':
+      return deepseekTokenizer(cacheDir);
+    case 'qwen2.5-coder':
+      return qwenTokenizer(cacheDir);
+    case 'starcoder2':
+      return starcoderTokenizer(cacheDir);
+    case 'codellama':
+      return codellamaTokenizer(cacheDir);
+    case 'codestral':
+      return codestralTokenizer(cacheDir);
+    case 'generic':
+      return genericTokenizer(cacheDir);
+  }
+}
+
+/**
  * Texts llama.cpp turns into end-of-generation control tokens whatever their type (src/llama-vocab.cpp).
  * Qwen's vocabulary has an ordinary BPE token '</s>' (128247) that llama.cpp makes EOG this way.
  */
@@ -307,11 +508,14 @@ const LLAMA_CPP_EOG_TEXTS = new Set([
  */
 function unwantedTokens(tok: Tokenizer): Uint8Array {
   const mask = new Uint8Array(tok.tokens.length);
+  // Only GPT-2 byte-level vocabularies spell bytes as characters; SentencePiece has BYTE tokens.
+  const byteLevel = tok.meta.get('tokenizer.ggml.model')?.value === 'gpt2';
   for (let i = 0; i < tok.tokens.length; i++) {
     if (tok.types[i] !== TOKEN_TYPE.NORMAL || LLAMA_CPP_EOG_TEXTS.has(tok.tokens[i])) {
       mask[i] = 1;
       continue;
     }
+    if (!byteLevel) continue;
     const bytes = gpt2TokenBytes(tok.tokens[i]);
     if (bytes !== undefined && !isValidUtf8(bytes)) mask[i] = 1;
   }
@@ -414,7 +618,7 @@ export function generateTestModel(name: TestModelName): GeneratedModel {
   const recipe = RECIPES[name];
   const start = performance.now();
   fs.mkdirSync(testModelsDir, { recursive: true });
-  const tok = recipe.vocab === 'deepseek-coder' ? deepseekTokenizer(devCacheDir) : qwenTokenizer(devCacheDir);
+  const tok = recipeTokenizer(recipe, devCacheDir);
   const { meta, tensors } = buildModel(recipe, tok);
   const file = testModelPath(name);
   const { size, sha256 } = writeGGUF(file, meta, tensors);

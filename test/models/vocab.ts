@@ -17,6 +17,10 @@ export interface PinnedBlob {
 export const LLAMA_CPP_BLOBS = {
   deepseekCoderVocab: { path: 'models/ggml-vocab-deepseek-coder.gguf', blob: '6728cd747249ecaef7a2f63f103f68261d713c3d' },
   qwen2Vocab: { path: 'models/ggml-vocab-qwen2.gguf', blob: '541e475bc94532defa0bb38dfabf6dfaae1fe8ae' },
+  // Named "starcoder" but it is StarCoder2's tokenizer: 49,152 tokens, <repo_name> 5, <file_sep> 6.
+  starcoderVocab: { path: 'models/ggml-vocab-starcoder.gguf', blob: '7a7e7742ab1fcf0a65b9ef5d3115ce735ae0de90' },
+  // LLaMA/LLaMA-2's SentencePiece vocabulary (32,000 tokens), the base of CodeLlama's and Mistral's.
+  llamaSpmVocab: { path: 'models/ggml-vocab-llama-spm.gguf', blob: '658295a5df7412d786103d2a5332ee6e7de9a5df' },
   // Qwen2.5-Instruct's chat template (Qwen2.5-Coder-Instruct uses the same one).
   qwen25ChatTemplate: { path: 'models/templates/Qwen-Qwen2.5-7B-Instruct.jinja', blob: 'bdf7919a96cfe43d50914a007b9c0877bd0ec27e' },
 } as const satisfies Record<string, PinnedBlob>;

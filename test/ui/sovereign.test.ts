@@ -1,6 +1,18 @@
 import * as assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
 import { editorText, openFile, runCommand, screenshot } from '../harness/browser';
 import { chatFrame, ensureVsix, openVsCode, type VsCodeSession } from './uiFixture';
+
+/** The status bar's accessible label carries the request-flow counters. */
+async function modelCalls(page: Page): Promise<number> {
+  const label = await page.evaluate(() => {
+    const el = Array.from(document.querySelectorAll('.statusbar-item [aria-label], .statusbar-item[aria-label]')).find((e) => (e.getAttribute('aria-label') ?? '').startsWith('Sovereign:'));
+    return el?.getAttribute('aria-label') ?? '';
+  });
+  const m = /Model calls: (\d+)/.exec(label);
+  if (!m) throw new Error(`no request counters in the status bar label: "${label}"`);
+  return Number(m[1]);
+}
 
 /** What a user sees: ghost text in the editor, Tab, and an answer in the chat view. */
 for (const from of ['dev', 'vsix'] as const) {
@@ -43,6 +55,25 @@ for (const from of ['dev', 'vsix'] as const) {
       assert.ok(after.includes(`return a${shown}`), `Tab did not insert the suggestion "${shown}":\n${after}`);
     });
 
+    it('typing through a shown suggestion keeps it, without a new model call', async function () {
+      const page = session.page;
+      await page.keyboard.press('End');
+      await page.keyboard.press('Enter');
+      await page.keyboard.type('total = a', { delay: 40 });
+      const ghost = page.locator('.monaco-editor .ghost-text-decoration').first();
+      await ghost.waitFor({ state: 'visible', timeout: 90_000 });
+      const shown = ((await ghost.textContent()) ?? '').replace(/\u00a0/g, ' ');
+      const typed = shown.slice(0, 3);
+      assert.equal(typed.length, 3, `the suggestion "${shown}" is long enough to type through`);
+      const callsBefore = await modelCalls(page);
+      await page.keyboard.type(typed, { delay: 60 });
+      await page.waitForTimeout(1500);
+      const rest = ((await page.locator('.monaco-editor .ghost-text-decoration').first().textContent()) ?? '').replace(/\u00a0/g, ' ');
+      assert.equal(rest, shown.slice(3), 'the rest of the same suggestion is still shown');
+      assert.equal(await modelCalls(page), callsBefore, 'no model call while typing through');
+      await page.keyboard.press('Escape');
+    });
+
     it('the chat view streams an answer to a message', async function () {
       const page = session.page;
       await runCommand(page, 'Sovereign: Open Chat');
@@ -52,6 +83,7 @@ for (const from of ['dev', 'vsix'] as const) {
       await frame.waitForSelector('.entry.user', { timeout: 10_000 });
       await frame.waitForSelector('.entry.assistant[aria-busy="false"]', { timeout: 90_000 });
       const answer = (await frame.textContent('.entry.assistant .body'))?.trim() ?? '';
+      console.log(`      stories260K in the view: ${await frame.textContent('.entry.assistant .stats')}`);
       await screenshot(page, `chat-${from}`);
       assert.match(answer, /[a-z]{2,}/i, `expected words from the model, got "${answer}"`);
       assert.equal(await frame.locator('.entry.error').count(), 0);

@@ -12,9 +12,11 @@ import type {
 } from '../protocol';
 import { ChatResponder } from './chatResponder';
 import { FimCompleter } from './fimCompleter';
-import { hasFimTokens, noFimTokensError } from './fimPrompt';
+import { detectFimFormat } from './fimFormat';
+import { noFimTokensError } from './fimPrompt';
 import { getLlamaRuntime } from './llamaRuntime';
 import { loadNodeLlamaCpp, type LlamaContext, type LlamaModel } from './nodeLlamaCpp';
+import { PriorityGate } from './priorityGate';
 import { validateModelFile } from './validateModelFile';
 
 interface RoleSlot {
@@ -33,6 +35,8 @@ interface RoleSlot {
 export class Engine {
   private readonly slots = new Map<ModelRole, RoleSlot>();
   private readonly loading = new Map<ModelRole, Promise<ModelInfo>>();
+  /** Completion holds it; chat waits on it between tokens. */
+  readonly gate = new PriorityGate();
 
   constructor(private readonly log: (entry: WorkerLog) => void) {}
 
@@ -56,6 +60,18 @@ export class Engine {
     const slot = this.requireSlot('chat');
     if (!slot.chat) throw new SovereignError('internal', 'The chat model has no chat wrapper.');
     return slot.chat.respond(params, signal, onText);
+  }
+
+  /** Exact token counts with the role's own tokenizer (no special tokens: this is user text). */
+  countTokens(role: ModelRole, texts: string[]): number[] {
+    const model = this.requireSlot(role).model;
+    return texts.map((t) => model.tokenize(t, false).length);
+  }
+
+  chatPromptTokens(messages: ChatParams['messages']): number {
+    const slot = this.requireSlot('chat');
+    if (!slot.chat) throw new SovereignError('internal', 'The chat model has no chat wrapper.');
+    return slot.chat.promptTokens(messages);
   }
 
   models(): ModelInfo[] {
@@ -85,7 +101,8 @@ export class Engine {
     const llama = await getLlamaRuntime(params.gpu, (level, message) => this.log({ level, message }));
     const threads = params.threads > 0 ? params.threads : llama.cpuMathCores;
     const model = this.sharedModel(params.path) ?? (await loadModel(llama, params.path, name));
-    if (params.role === 'completion' && !hasFimTokens(model)) {
+    const fimFormat = detectFimFormat(model);
+    if (params.role === 'completion' && !fimFormat) {
       await this.disposeIfUnused(model);
       throw noFimTokensError(name);
     }
@@ -116,17 +133,17 @@ export class Engine {
         threads,
         gpu: llama.gpu === false ? 'cpu' : llama.gpu,
         gpuLayers: model.gpuLayers,
-        fim: hasFimTokens(model),
+        fim: fimFormat?.family,
         chatWrapper: undefined,
         loadMs: 0,
       },
     };
-    if (params.role === 'completion') {
-      slot.completer = new FimCompleter(sequence);
+    if (params.role === 'completion' && fimFormat) {
+      slot.completer = new FimCompleter(sequence, fimFormat, this.gate);
     } else {
       const wrapper = nlc.resolveChatWrapper(model, { fallbackToOtherWrappersOnJinjaError: true }) ?? new nlc.GeneralChatWrapper();
       slot.info.chatWrapper = wrapper.wrapperName;
-      slot.chat = new ChatResponder(sequence, wrapper);
+      slot.chat = new ChatResponder(sequence, wrapper, this.gate);
     }
     slot.info.loadMs = Math.round(performance.now() - started);
     this.slots.set(params.role, slot);

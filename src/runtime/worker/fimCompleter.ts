@@ -1,7 +1,12 @@
 import { CancelledError } from '../../common/errors';
-import type { CompletionParams, CompletionResult } from '../protocol';
-import { buildFimPrompt } from './fimPrompt';
+import type { CompletionParams, CompletionResult, CompletionStats } from '../protocol';
+import type { FimFormat } from './fimFormat';
+import { checkStop } from './generationStops';
 import type { LlamaContextSequence, Token } from './nodeLlamaCpp';
+import type { PriorityGate } from './priorityGate';
+
+/** Prompt tokens evaluated per step, so a cancelled request stops within one step. */
+const evalStep = 64;
 
 /**
  * Runs completions on one context sequence, one at a time, keeping the sequence aligned with the
@@ -11,7 +16,11 @@ export class FimCompleter {
   private running: Promise<unknown> = Promise.resolve();
   private current: AbortController | undefined;
 
-  constructor(private readonly sequence: LlamaContextSequence) {}
+  constructor(
+    private readonly sequence: LlamaContextSequence,
+    private readonly format: FimFormat,
+    private readonly gate: PriorityGate,
+  ) {}
 
   /** A newer request supersedes the one in flight: it is aborted down to the token loop. */
   complete(params: CompletionParams, signal: AbortSignal): Promise<CompletionResult> {
@@ -31,51 +40,89 @@ export class FimCompleter {
 
   private async run(params: CompletionParams, signal: AbortSignal): Promise<CompletionResult> {
     if (signal.aborted) throw new CancelledError();
+    const release = this.gate.hold();
+    try {
+      return await this.generate(params, signal);
+    } finally {
+      release();
+    }
+  }
+
+  private async generate(params: CompletionParams, signal: AbortSignal): Promise<CompletionResult> {
     const start = performance.now();
     const sequence = this.sequence;
     const model = sequence.model;
-    const budget = Math.max(1, sequence.contextSize - params.maxTokens - 1);
-    const prompt = buildFimPrompt(model, {
-      prefix: params.prefix,
-      suffix: params.suffix,
-      maxPrefixTokens: Math.min(params.maxPrefixTokens, Math.floor(budget * 0.75)),
-      maxSuffixTokens: Math.min(params.maxSuffixTokens, Math.floor(budget * 0.25)),
-    });
+    const room = Math.max(16, sequence.contextSize - params.maxTokens - 4);
+    const prompt = this.format.build(
+      { prefix: params.prefix, suffix: params.suffix, extra: params.extra ?? [], filePath: params.filePath, repoName: params.repoName },
+      {
+        maxPrefixTokens: Math.min(params.maxPrefixTokens, Math.floor(room * 0.6)),
+        maxSuffixTokens: Math.min(params.maxSuffixTokens, Math.floor(room * 0.2)),
+        maxExtraTokens: Math.min(params.maxExtraTokens ?? 0, Math.floor(room * 0.2)),
+      },
+    ).tokens;
 
-    // Keep the longest common prefix of the KV state; at least the last prompt token is
-    // evaluated again, since its logits produce the first generated token.
-    const common = Math.min(sequence.compareContextTokens(prompt).firstDifferentIndex, prompt.length - 1);
-    if (sequence.nextTokenIndex > common) {
-      await sequence.eraseContextTokenRanges([{ start: common, end: sequence.nextTokenIndex }]);
+    // Keep the longest common prefix of the KV state. When generating, the last prompt token is
+    // evaluated again: its logits give the first generated token.
+    const warmup = params.maxTokens <= 0;
+    const firstDifferent = sequence.compareContextTokens(prompt).firstDifferentIndex;
+    const reused = Math.min(firstDifferent, warmup ? prompt.length : prompt.length - 1);
+    if (sequence.nextTokenIndex > reused) {
+      await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);
     }
-    const toEvaluate = prompt.slice(common);
+    const toEvaluate = prompt.slice(reused);
+    const head = warmup ? toEvaluate : toEvaluate.slice(0, -1);
+    for (let i = 0; i < head.length; i += evalStep) {
+      if (signal.aborted) throw new CancelledError();
+      await sequence.evaluateWithoutGeneratingNewTokens(head.slice(i, i + evalStep));
+    }
+    const stats = (stop: CompletionStats['stop'], generated: number, firstTokenAt: number): CompletionStats => {
+      const end = performance.now();
+      return {
+        reusedTokens: reused,
+        evaluatedTokens: toEvaluate.length,
+        generatedTokens: generated,
+        promptMs: Math.round((firstTokenAt || end) - start),
+        generateMs: Math.round(end - (firstTokenAt || end)),
+        totalMs: Math.round(end - start),
+        stop,
+      };
+    };
+    if (warmup) return { text: '', stats: stats('warmup', 0, 0) };
+    if (signal.aborted) throw new CancelledError();
 
+    const rules = { singleLine: params.singleLine ?? false, indent: params.indent ?? 0, timeBudgetMs: params.timeBudgetMs ?? 0 };
     const generated: Token[] = [];
+    let text = '';
+    let stop: CompletionStats['stop'] = 'maxTokens';
     let firstTokenAt = 0;
-    const iterator = sequence.evaluate(toEvaluate, { temperature: 0 });
+    const iterator = sequence.evaluate(toEvaluate.slice(-1), { temperature: 0 });
     try {
       for await (const token of iterator) {
         if (!firstTokenAt) firstTokenAt = performance.now();
         if (signal.aborted) break;
-        if (model.isEogToken(token)) break;
+        if (model.isEogToken(token)) {
+          stop = 'eog';
+          break;
+        }
+        if (this.format.stopTokens.has(token)) {
+          stop = 'stopToken';
+          break;
+        }
         generated.push(token);
+        text = model.detokenize(generated);
+        const decision = checkStop(text, rules, performance.now() - firstTokenAt);
+        if (decision) {
+          text = decision.text;
+          stop = decision.reason;
+          break;
+        }
         if (generated.length >= params.maxTokens) break;
       }
     } finally {
       await iterator.return();
     }
     if (signal.aborted) throw new CancelledError();
-    const end = performance.now();
-    return {
-      text: model.detokenize(generated),
-      stats: {
-        reusedTokens: common,
-        evaluatedTokens: toEvaluate.length,
-        generatedTokens: generated.length,
-        promptMs: Math.round((firstTokenAt || end) - start),
-        generateMs: Math.round(end - (firstTokenAt || end)),
-        totalMs: Math.round(end - start),
-      },
-    };
+    return { text, stats: stats(stop, generated.length, firstTokenAt) };
   }
 }

@@ -1,4 +1,5 @@
 import { SovereignError } from '../../common/errors';
+import { detectFimFormat } from './fimFormat';
 import type { LlamaModel, Token } from './nodeLlamaCpp';
 
 export interface FimPromptInput {
@@ -9,6 +10,9 @@ export interface FimPromptInput {
 }
 
 /**
+ * @deprecated Use detectFimFormat(model).build(...) (fimFormat.ts): per-family layouts, extra
+ * context, stable prefix cuts. This generic prefix-suffix-middle prompt is kept for old callers.
+ *
  * The fill-in-the-middle prompt in tokens: control tokens from the model's vocabulary, user text
  * tokenized WITHOUT special tokens (a file containing `<|fim_prefix|>` cannot inject a control
  * token). Prefix first, so the part that changes least while typing keeps its KV state.
@@ -22,9 +26,9 @@ export function buildFimPrompt(model: LlamaModel, input: FimPromptInput): Token[
   return [...bos, pre, ...prefixTokens, suf, ...suffixTokens, mid];
 }
 
+/** Whether the model can fill in the middle (Codestral's FIM tokens included, which llama.cpp does not report). */
 export function hasFimTokens(model: LlamaModel): boolean {
-  const t = model.tokens.infill;
-  return t.prefix != null && t.suffix != null && t.middle != null;
+  return detectFimFormat(model) !== undefined;
 }
 
 export function noFimTokensError(fileName: string): SovereignError {

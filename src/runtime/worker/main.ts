@@ -9,6 +9,8 @@ import {
   chatChunkNotification,
   chatRequest,
   completeRequest,
+  countTokensRequest,
+  chatPromptTokensRequest,
   loadModelRequest,
   logNotification,
   shutdownRequest,
@@ -55,6 +57,9 @@ connection.onRequest(completeRequest, (params, token) =>
 connection.onRequest(chatRequest, (params, token) =>
   guard(() => engine.chat(params, toSignal(token), (text) => void connection.sendNotification(chatChunkNotification, { streamId: params.streamId, text }))),
 );
+
+connection.onRequest(countTokensRequest, (params) => guard(async () => engine.countTokens(params.role, params.texts)));
+connection.onRequest(chatPromptTokensRequest, (params) => guard(async () => engine.chatPromptTokens(params.messages)));
 
 connection.onRequest(statusRequest, () => ({ pid: process.pid, rssBytes: process.memoryUsage.rss(), models: engine.models() }));
 

@@ -1,37 +1,101 @@
 /**
- * The chat page. Model output is untrusted: it is only ever set as text, never as HTML.
+ * The chat page. Model output and user text are both rendered by `renderMarkdown` (markdown-it,
+ * then DOMPurify); nothing else ever becomes HTML. Everything the buttons do happens in the host.
  */
-import type { FromWebview, ToWebview } from '../../chat/messages';
+import type { CodeAction, FromWebview, ToWebview, TranscriptEntry } from '../../chat/messages';
+import { renderContextBar } from './contextBar';
+import { renderMarkdown } from './markdown';
+import { StreamRenderer } from './streamRenderer';
 
 declare function acquireVsCodeApi(): { postMessage(message: FromWebview): void };
 
 const vscode = acquireVsCodeApi();
-const conversation = document.getElementById('conversation') as HTMLElement;
-const form = document.getElementById('composer') as HTMLFormElement;
-const prompt = document.getElementById('prompt') as HTMLTextAreaElement;
-const stop = document.getElementById('stop') as HTMLButtonElement;
-const newChat = document.getElementById('newChat') as HTMLButtonElement;
-const answers = new Map<string, HTMLElement>();
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const conversation = $<HTMLElement>('conversation');
+const form = $<HTMLFormElement>('composer');
+const prompt = $<HTMLTextAreaElement>('prompt');
+const stop = $<HTMLButtonElement>('stop');
+const send = $<HTMLButtonElement>('send');
+const chips = $<HTMLUListElement>('chips');
+const total = $<HTMLElement>('contextTotal');
+const includeActive = $<HTMLInputElement>('includeActive');
+const status = $<HTMLElement>('status');
+const answers = new Map<string, { entry: HTMLElement; renderer: StreamRenderer }>();
+let lastQuestion = '';
 
 function post(message: FromWebview): void {
   vscode.postMessage(message);
 }
 
-function addEntry(kind: 'user' | 'assistant' | 'error', text: string): HTMLElement {
+function nearBottom(): boolean {
+  return conversation.scrollHeight - conversation.scrollTop - conversation.clientHeight < 40;
+}
+
+/** Keeps the newest text in view unless the user scrolled up to read. */
+function followIf(wasNearBottom: boolean): void {
+  if (wasNearBottom) conversation.scrollTop = conversation.scrollHeight;
+}
+
+function addEntry(kind: 'user' | 'assistant' | 'error' | 'note', text: string, before?: HTMLElement): { entry: HTMLElement; body: HTMLElement } {
+  const follow = nearBottom();
   const entry = document.createElement('article');
   entry.className = `entry ${kind}`;
-  entry.setAttribute('aria-label', kind === 'user' ? 'You' : kind === 'assistant' ? 'Sovereign' : 'Error');
+  entry.setAttribute('aria-label', { user: 'You', assistant: 'Sovereign', error: 'Error', note: 'Note' }[kind]);
   const body = document.createElement('div');
   body.className = 'body';
-  body.textContent = text;
+  if (kind === 'user' || kind === 'assistant') body.append(renderMarkdown(text));
+  else body.textContent = text;
   entry.append(body);
-  conversation.append(entry);
-  entry.scrollIntoView({ block: 'end' });
-  return body;
+  if (before?.isConnected) conversation.insertBefore(entry, before);
+  else conversation.append(entry);
+  followIf(follow);
+  return { entry, body };
+}
+
+function startAnswer(id: string, text = ''): HTMLElement {
+  const { entry, body } = addEntry('assistant', '');
+  const renderer = new StreamRenderer(body, () => undefined);
+  answers.set(id, { entry, renderer });
+  if (text) {
+    renderer.append(text);
+    renderer.flush();
+  }
+  return entry;
+}
+
+function setContextLabels(entry: Element | null | undefined, context: string[] | undefined): void {
+  if (!entry || !context?.length) return;
+  entry.querySelector('.context-labels')?.remove();
+  const labels = document.createElement('div');
+  labels.className = 'context-labels';
+  labels.textContent = `With ${context.join(', ')}`;
+  entry.append(labels);
 }
 
 function setBusy(busy: boolean): void {
   stop.hidden = !busy;
+  send.hidden = busy;
+}
+
+function announce(text: string): void {
+  status.textContent = text;
+}
+
+function showTranscript(entries: TranscriptEntry[]): void {
+  conversation.replaceChildren();
+  answers.clear();
+  for (const e of entries) {
+    if (e.role === 'assistant') {
+      const entry = startAnswer(`t${answers.size}`, e.text);
+      entry.setAttribute('aria-busy', 'false');
+      if (e.stopped) entry.classList.add('stopped');
+    } else {
+      const { entry } = addEntry(e.role, e.text);
+      setContextLabels(entry, e.context);
+    }
+  }
+  conversation.scrollTop = conversation.scrollHeight;
+  setBusy(false);
 }
 
 form.addEventListener('submit', (e) => {
@@ -39,62 +103,153 @@ form.addEventListener('submit', (e) => {
   const text = prompt.value.trim();
   if (!text) return;
   addEntry('user', text);
+  lastQuestion = text;
   prompt.value = '';
   post({ type: 'send', text });
 });
 
 prompt.addEventListener('keydown', (e) => {
-  if (e.key === 'Enter' && !e.shiftKey) {
+  if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
     e.preventDefault();
     form.requestSubmit();
+  } else if (e.key === 'Escape' && !stop.hidden) {
+    e.preventDefault();
+    post({ type: 'stop' });
+  } else if (e.key === 'ArrowUp' && !prompt.value && lastQuestion) {
+    e.preventDefault();
+    prompt.value = lastQuestion;
   }
 });
 
+// "@" typed as a word of its own opens the file picker (VS Code's quick pick) instead.
+prompt.addEventListener('input', (e) => {
+  const input = e as InputEvent;
+  if (input.data !== '@') return;
+  const at = prompt.selectionStart - 1;
+  if (at > 0 && !/\s/.test(prompt.value[at - 1])) return;
+  prompt.value = prompt.value.slice(0, at) + prompt.value.slice(at + 1);
+  prompt.setSelectionRange(at, at);
+  post({ type: 'addFile' });
+});
+
 stop.addEventListener('click', () => post({ type: 'stop' }));
-newChat.addEventListener('click', () => post({ type: 'newChat' }));
+$('newChat').addEventListener('click', () => post({ type: 'newChat' }));
+$('history').addEventListener('click', () => post({ type: 'history' }));
+$('addFile').addEventListener('click', () => post({ type: 'addFile' }));
+includeActive.addEventListener('change', () => post({ type: 'includeActiveFile', value: includeActive.checked }));
+chips.addEventListener('click', (e) => {
+  const id = (e.target as HTMLElement).closest<HTMLElement>('[data-remove-chip]')?.dataset.removeChip;
+  if (id) post({ type: 'removeChip', id });
+});
+
+// One listener for every rendered answer: code-block buttons and links.
+function activate(target: HTMLElement): boolean {
+  const button = target.closest<HTMLButtonElement>('button[data-code-action]');
+  if (button) {
+    const code = button.closest('.code-block')?.querySelector('pre')?.textContent ?? '';
+    post({ type: 'code', action: button.dataset.codeAction as CodeAction, code: code.replace(/\n$/, '') });
+    if (button.dataset.codeAction === 'copy') announce('Code copied');
+    return true;
+  }
+  const link = target.closest<HTMLElement>('[data-href]');
+  if (link?.dataset.href) {
+    post({ type: 'openLink', url: link.dataset.href });
+    return true;
+  }
+  const action = target.closest<HTMLButtonElement>('button[data-action]');
+  if (action) {
+    post({ type: 'action', action: 'chooseChatModel' });
+    return true;
+  }
+  return false;
+}
+conversation.addEventListener('click', (e) => {
+  if (activate(e.target as HTMLElement)) e.preventDefault();
+});
+conversation.addEventListener('keydown', (e) => {
+  const target = e.target as HTMLElement;
+  if ((e.key === 'Enter' || e.key === ' ') && target.dataset.href && activate(target)) e.preventDefault();
+});
 
 window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
   const m = event.data;
   switch (m.type) {
     case 'answerStart': {
-      const body = addEntry('assistant', '');
-      body.parentElement?.setAttribute('aria-busy', 'true');
-      answers.set(m.id, body);
+      startAnswer(m.id).setAttribute('aria-busy', 'true');
       setBusy(true);
       break;
     }
     case 'answerChunk': {
-      const body = answers.get(m.id);
-      if (body) {
-        body.textContent += m.text;
-        body.scrollIntoView({ block: 'end' });
-      }
+      const answer = answers.get(m.id);
+      if (!answer) break;
+      const follow = nearBottom();
+      answer.renderer.append(m.text);
+      requestAnimationFrame(() => followIf(follow));
       break;
     }
     case 'answerEnd': {
-      const body = answers.get(m.id);
-      body?.parentElement?.setAttribute('aria-busy', 'false');
-      if (body && m.stopped) body.parentElement?.classList.add('stopped');
-      if (body && !m.stopped) body.parentElement?.setAttribute('title', `First token ${m.firstTokenMs} ms, ${m.tokensPerSecond} tokens/s`);
+      const answer = answers.get(m.id);
+      if (answer) {
+        const follow = nearBottom();
+        answer.renderer.flush();
+        answer.entry.setAttribute('aria-busy', 'false');
+        if (m.stopped) answer.entry.classList.add('stopped');
+        if (m.stopped && !answer.renderer.value) answer.entry.remove();
+        if (!m.stopped) {
+          const stats = document.createElement('div');
+          stats.className = 'stats';
+          stats.textContent = `First token ${m.firstTokenMs} ms · ${m.tokensPerSecond} tokens/s`;
+          answer.entry.append(stats);
+        }
+        followIf(follow);
+      }
+      announce(m.stopped ? 'Answer stopped' : 'Answer complete');
       setBusy(false);
       break;
     }
+    case 'questionContext': {
+      // The question is the nearest user entry above the answer (notes may sit between them).
+      let question = answers.get(m.id)?.entry.previousElementSibling;
+      while (question && !question.classList.contains('user')) question = question.previousElementSibling;
+      setContextLabels(question, m.context);
+      break;
+    }
+    case 'note':
+      addEntry('note', m.text, m.before ? answers.get(m.before)?.entry : undefined).entry.setAttribute('role', 'note');
+      break;
     case 'error': {
-      if (m.id) answers.get(m.id)?.parentElement?.remove();
-      const body = addEntry('error', m.message);
+      const answer = m.id ? answers.get(m.id) : undefined;
+      if (answer) {
+        answer.renderer.flush();
+        answer.entry.setAttribute('aria-busy', 'false');
+        if (answer.renderer.value) answer.entry.classList.add('stopped');
+        else answer.entry.remove();
+      }
+      const { entry } = addEntry('error', m.message);
+      entry.setAttribute('role', 'alert');
       if (m.action) {
         const button = document.createElement('button');
+        button.type = 'button';
+        button.dataset.action = m.action;
         button.textContent = 'Choose chat model…';
-        button.addEventListener('click', () => post({ type: 'action', action: m.action! }));
-        body.parentElement?.append(button);
+        entry.append(button);
       }
       setBusy(false);
       break;
     }
     case 'cleared':
-      conversation.replaceChildren();
-      answers.clear();
-      setBusy(false);
+      showTranscript([]);
+      announce('New chat');
+      prompt.focus();
+      break;
+    case 'transcript':
+      showTranscript(m.entries);
+      break;
+    case 'context':
+      renderContextBar(chips, total, includeActive, m.summary);
+      break;
+    case 'focusPrompt':
+      prompt.focus();
       break;
   }
 });

@@ -86,7 +86,12 @@ export function registerExtensionTests(): void {
       const items = await api.completionProvider.provideInlineCompletionItems(doc, new vscode.Position(0, 4), { triggerKind: 0 } as unknown as vscode.InlineCompletionContext, cts.token);
       assert.equal(items, undefined);
     });
+  });
+}
 
+/** Last: it shuts the extension's runtime down. */
+export function registerDeactivationTests(): void {
+  describe('Deactivation', () => {
     it('deactivation leaves no worker process behind', async function () {
       this.timeout(30_000);
       const { ext, api } = await activated();

@@ -4,7 +4,9 @@
  */
 import * as path from 'node:path';
 import * as mochaModule from 'mocha';
-import { registerExtensionTests } from './extension.test';
+import { registerChatTests } from './chat.test';
+import { registerExclusionTests } from './exclusion.test';
+import { registerDeactivationTests, registerExtensionTests } from './extension.test';
 
 // mocha 12 is ESM-only: required from CommonJS (Node 22+), its class is the default export.
 const Mocha = ((mochaModule as unknown as { default?: typeof mochaModule.default }).default ?? mochaModule) as unknown as typeof import('mocha');
@@ -13,6 +15,9 @@ export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
   mocha.suite.emit('pre-require', globalThis, path.join(__dirname, 'extension.test.js'), mocha);
   registerExtensionTests();
+  registerChatTests();
+  registerExclusionTests();
+  registerDeactivationTests();
   return new Promise((resolve, reject) => {
     mocha.run((failures) => {
       const total = mocha.suite.total();

@@ -1,0 +1,112 @@
+/**
+ * Does completion keep priority over chat? Completion latency in one worker, measured alone, then
+ * while that same worker streams a chat answer (chat waits between tokens while a completion
+ * runs), then, for comparison, while a second worker process streams the answer (no shared gate:
+ * the two only compete for the CPU). Prints the ratios. A benchmark, not a test.
+ *
+ *   npm run build && npx tsx bench/chatPriority.ts [--chat fim-qwen2|stories] [--rounds 15]
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { RuntimeClient } from '../src/runtime/client';
+import { createRuntime, fimParams } from '../test/engine/runtimeFixture';
+import { testModelPath } from '../test/models/testModels';
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const chatName = arg('chat', 'fim-qwen2');
+const rounds = Number(arg('rounds', '15'));
+const completionModel = testModelPath('fim-qwen2');
+const chatModel = chatName === 'stories' ? resolve(__dirname, '..', '..', 'shared', 'models', 'stories260K.gguf') : testModelPath('fim-qwen2');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Figures {
+  median: number;
+  p90: number;
+}
+
+function summarize(ms: number[]): Figures {
+  const s = [...ms].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)], p90: s[Math.min(s.length - 1, Math.floor(s.length * 0.9))] };
+}
+
+/** Keystroke-like completions: each a new line of a growing file, so the prompt changes a little. */
+async function completionLatencies(runtime: RuntimeClient, tag: string): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const started = performance.now();
+    await runtime.complete(fimParams(`# ${tag}\ndef f${i}(values):\n    total = 0\n    for v in values:\n        total += v * ${i}\n    return `, '\n', 16));
+    out.push(performance.now() - started);
+    await sleep(60); // the gap a debounce leaves between keystrokes
+  }
+  return out;
+}
+
+/** Streams chat answers back to back until stopped; counts tokens per second. */
+function streamChat(runtime: RuntimeClient): { stop(): Promise<{ tokens: number; seconds: number }> } {
+  const controller = new AbortController();
+  let tokens = 0;
+  const started = performance.now();
+  const loop = (async () => {
+    while (!controller.signal.aborted) {
+      const result = await runtime
+        .chat([{ role: 'user', content: 'Tell me a long story about a robot who learns to paint.' }], { maxTokens: 1500, signal: controller.signal, onText() {} })
+        .catch(() => undefined);
+      tokens += result?.stats.generatedTokens ?? 0;
+    }
+  })();
+  return {
+    async stop() {
+      controller.abort();
+      await loop;
+      return { tokens, seconds: (performance.now() - started) / 1000 };
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  for (const file of [completionModel, chatModel]) if (!existsSync(file)) throw new Error(`${file} is missing: run npx tsx test/models/make.ts`);
+  const runtime = createRuntime({ completion: completionModel, chat: chatModel });
+  const other = createRuntime({ chat: chatModel });
+  try {
+    await runtime.load('completion');
+    await runtime.load('chat');
+    await other.load('chat');
+    await completionLatencies(runtime, 'warm-up');
+
+    const alone = await completionLatencies(runtime, 'alone');
+
+    const chatAlone = streamChat(runtime);
+    await sleep(3000);
+    const chatOnly = await chatAlone.stop();
+
+    const sameWorker = streamChat(runtime);
+    await sleep(500); // the answer is streaming
+    const withChat = await completionLatencies(runtime, 'same-worker');
+    const chatDuring = await sameWorker.stop();
+
+    const otherWorker = streamChat(other);
+    await sleep(500);
+    const withOtherWorker = await completionLatencies(runtime, 'other-worker');
+    await otherWorker.stop();
+
+    const a = summarize(alone);
+    const b = summarize(withChat);
+    const c = summarize(withOtherWorker);
+    const ms = (n: number) => `${n.toFixed(0)} ms`;
+    console.log(`completion: fim-qwen2, chat: ${chatName}, ${rounds} completions each, 2 threads per context`);
+    console.log(`  completion alone                            median ${ms(a.median)}  p90 ${ms(a.p90)}`);
+    console.log(`  while the same worker streams chat (gate)   median ${ms(b.median)}  p90 ${ms(b.p90)}   ratio ${(b.median / a.median).toFixed(2)}`);
+    console.log(`  while another worker streams chat (no gate) median ${ms(c.median)}  p90 ${ms(c.p90)}   ratio ${(c.median / a.median).toFixed(2)}`);
+    console.log(`  chat alone ${(chatOnly.tokens / chatOnly.seconds).toFixed(1)} tokens/s; while completions ran ${(chatDuring.tokens / chatDuring.seconds).toFixed(1)} tokens/s (it yields, then resumes)`);
+  } finally {
+    await Promise.all([runtime.shutdown(), other.shutdown()]);
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,365 @@
+import * as vscode from 'vscode';
+import { errorMessage, isCancelled, SovereignError, type ErrorKind } from '../common/errors';
+import type { Log } from '../common/log';
+import type { Config } from '../config/config';
+import { SettingKeys } from '../config/settingKeys';
+import type { RuntimeClient } from '../runtime/client';
+import type { ChatMessage } from '../runtime/protocol';
+import type { CodeProposals } from './codeProposals';
+import type { ContextAttachments } from './contextAttachments';
+import type { Conversation, ConversationStore } from './conversationStore';
+import { isWebUrl, type ContextChip, type FromWebview, type ToWebview, type TranscriptEntry } from './messages';
+import { estimateTokens, prepareChat, type PreparedChat } from './prepareChat';
+import { TokenCountCache } from './tokenCountCache';
+
+/** Where the controller's messages go: the chat view, once its page said `ready`. */
+export interface ChatSurface {
+  post(message: ToWebview): void;
+  reveal(): Promise<void>;
+  readonly visible: boolean;
+}
+
+/** Errors a different model file fixes: the view offers "Choose chat model…". */
+const modelProblems: readonly ErrorKind[] = ['noModel', 'modelNotFound', 'notGguf', 'corruptModel', 'insufficientMemory'];
+const currentKey = 'sovereign.chat.current';
+
+/**
+ * The chat itself: the current conversation, answering (one at a time, stoppable), what is
+ * attached, and what the page's buttons ask for. The view only carries messages.
+ */
+export class ChatController implements vscode.Disposable {
+  private conversation: Conversation;
+  private answering: AbortController | undefined;
+  private answerCounter = 0;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private refreshSeq = 0;
+  private readonly counts = new TokenCountCache();
+  private chatModelSeen: string | undefined;
+  private lastMeasure = { key: '', tokens: 0 };
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly surface: ChatSurface,
+    private readonly client: RuntimeClient,
+    private readonly config: Config,
+    private readonly log: Log,
+    private readonly store: ConversationStore,
+    private readonly state: vscode.Memento,
+    readonly attachments: ContextAttachments,
+    private readonly proposals: CodeProposals,
+  ) {
+    const current = state.get<string>(currentKey);
+    this.conversation = (current && store.get(current)) || store.create();
+    this.subscriptions.push(
+      attachments.onDidChange(() => this.scheduleRefresh(300)),
+      // Completions change the state all the time: only a chat model coming or going matters here.
+      client.onDidChangeState(() => {
+        const loaded = client.loadedModel('chat')?.path;
+        if (loaded === this.chatModelSeen) return;
+        this.chatModelSeen = loaded;
+        this.scheduleRefresh(300);
+      }),
+    );
+  }
+
+  dispose(): void {
+    this.answering?.abort();
+    clearTimeout(this.refreshTimer);
+    for (const s of this.subscriptions.splice(0)) s.dispose();
+  }
+
+  /** The page (re)loaded: give it the whole state. */
+  onReady(): void {
+    this.surface.post({ type: 'transcript', title: this.conversation.title, entries: transcriptOf(this.conversation) });
+    this.scheduleRefresh(0);
+  }
+
+  onViewClosed(): void {
+    this.answering?.abort();
+  }
+
+  /** Chips are only worked out while someone can see them. */
+  onViewVisible(): void {
+    this.scheduleRefresh(0);
+  }
+
+  async onMessage(m: FromWebview): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        return this.onReady();
+      case 'send':
+        return this.answer(m.text);
+      case 'stop':
+        this.answering?.abort();
+        return;
+      case 'newChat':
+        return this.newChat();
+      case 'history':
+        return this.showHistory();
+      case 'action':
+        await vscode.commands.executeCommand('sovereign.chooseChatModel');
+        return;
+      case 'code':
+        return this.codeAction(m.action, m.code);
+      case 'openLink':
+        // Checked twice (the page is the untrusted side); VS Code asks before opening an unknown domain.
+        if (isWebUrl(m.url)) await vscode.env.openExternal(vscode.Uri.parse(m.url, true));
+        return;
+      case 'addFile':
+        return this.pickFiles();
+      case 'removeChip':
+        return this.attachments.remove(m.id);
+      case 'includeActiveFile':
+        return this.attachments.setIncludeActiveFile(m.value);
+    }
+  }
+
+  async newChat(): Promise<void> {
+    this.answering?.abort();
+    this.conversation = this.store.create();
+    await this.state.update(currentKey, undefined);
+    this.surface.post({ type: 'cleared' });
+    this.scheduleRefresh(0);
+  }
+
+  async open(id: string): Promise<void> {
+    const found = this.store.get(id);
+    if (!found) return;
+    this.answering?.abort();
+    this.conversation = found;
+    await this.state.update(currentKey, id);
+    await this.surface.reveal();
+    this.surface.post({ type: 'transcript', title: found.title, entries: transcriptOf(found) });
+    this.scheduleRefresh(0);
+  }
+
+  /** Saved conversations, newest first: Enter reopens one, the trash button deletes it. */
+  async showHistory(): Promise<void> {
+    const deleteButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('trash'), tooltip: 'Delete this chat' };
+    type Item = vscode.QuickPickItem & { id: string };
+    const items = (): Item[] =>
+      this.store.list().map((c) => ({
+        id: c.id,
+        label: c.title,
+        description: new Date(c.updatedAt).toLocaleString(),
+        detail: `${c.messages.length} messages${c.id === this.conversation.id ? ' · open now' : ''}`,
+        buttons: [deleteButton],
+      }));
+    const pick = vscode.window.createQuickPick<Item>();
+    pick.title = 'Sovereign: Chats in this workspace';
+    pick.placeholder = items().length ? 'Reopen a chat (the trash button deletes it)' : 'No saved chats yet';
+    pick.items = items();
+    const done = new Promise<void>((resolve) => {
+      pick.onDidTriggerItemButton(async ({ item }) => {
+        await this.store.delete(item.id);
+        if (item.id === this.conversation.id) await this.newChat();
+        pick.items = items();
+      });
+      pick.onDidAccept(() => {
+        const chosen = pick.selectedItems[0];
+        pick.hide();
+        if (chosen) void this.open(chosen.id);
+      });
+      pick.onDidHide(() => resolve());
+    });
+    pick.show();
+    await done;
+    pick.dispose();
+  }
+
+  async chatAboutFile(uri: vscode.Uri | undefined): Promise<void> {
+    const target = uri ?? this.attachments.editor?.document.uri;
+    if (!target) {
+      void vscode.window.showInformationMessage('Open a file first: there is no file to chat about.');
+      return;
+    }
+    if (this.refused(this.attachments.addFile(target), target)) return;
+    await this.surface.reveal();
+    this.surface.post({ type: 'focusPrompt' });
+  }
+
+  async askAboutSelection(): Promise<void> {
+    const editor = vscode.window.activeTextEditor ?? this.attachments.editor;
+    if (!editor) return;
+    if (this.refused(this.attachments.addSelection(editor), editor.document.uri)) return;
+    await this.surface.reveal();
+    this.surface.post({ type: 'focusPrompt' });
+  }
+
+  /** "@" in the prompt: workspace files, secrets and `files.exclude` left out. */
+  async pickFiles(): Promise<void> {
+    const files = await vscode.workspace.findFiles('**/*', undefined, 5000);
+    const items = files
+      .filter((uri) => !this.attachments.exclusion(uri))
+      .map((uri) => {
+        const rel = vscode.workspace.asRelativePath(uri, false);
+        const slash = rel.lastIndexOf('/');
+        return { label: rel.slice(slash + 1), description: slash > 0 ? rel.slice(0, slash) : '', uri };
+      })
+      .sort((a, b) => a.label.localeCompare(b.label));
+    const picked = await vscode.window.showQuickPick(items, {
+      title: 'Sovereign: Add files to the chat context',
+      placeHolder: 'Type to filter; secret files are never listed',
+      canPickMany: true,
+      matchOnDescription: true,
+    });
+    for (const p of picked ?? []) this.attachments.addFile(p.uri);
+    this.surface.post({ type: 'focusPrompt' });
+  }
+
+  /** What the view shows now (for the integration tests). */
+  snapshot(): { visible: boolean; attached: string[]; conversationId: string; messages: number } {
+    return { visible: this.surface.visible, attached: this.attachments.labels(), conversationId: this.conversation.id, messages: this.conversation.messages.length };
+  }
+
+  private refused(excluded: ReturnType<ContextAttachments['addFile']>, uri: vscode.Uri): boolean {
+    if (!excluded) return false;
+    const name = uri.path.split('/').pop();
+    void vscode.window.showWarningMessage(`Sovereign never sends ${name} to a model: it matches "${excluded.pattern}" in ${excluded.setting}.`);
+    return true;
+  }
+
+  private async codeAction(action: 'copy' | 'insert' | 'applyDiff', code: string): Promise<void> {
+    if (action === 'copy') {
+      await vscode.env.clipboard.writeText(code);
+      vscode.window.setStatusBarMessage('$(check) Code copied', 2000);
+      return;
+    }
+    const editor = this.attachments.editor;
+    if (!editor || editor.document.isClosed) {
+      void vscode.window.showInformationMessage('Open a file first: there is no editor to put the code in.');
+      return;
+    }
+    if (action === 'applyDiff') return this.proposals.propose(editor, code);
+    const shown = await vscode.window.showTextDocument(editor.document, { viewColumn: editor.viewColumn, selection: editor.selection });
+    await shown.edit((b) => b.replace(shown.selection, code));
+  }
+
+  private async answer(text: string): Promise<void> {
+    if (!text.trim()) return;
+    this.answering?.abort();
+    const controller = new AbortController();
+    this.answering = controller;
+    const signal = controller.signal;
+    const conversation = this.conversation;
+    const id = `a${++this.answerCounter}`;
+    const chunks: string[] = [];
+    let context: string[] = [];
+    this.surface.post({ type: 'answerStart', id });
+    try {
+      const info = await this.client.load('chat', signal);
+      const collected = await this.attachments.collect(info.contextSize);
+      const prepared = await prepareChat({
+        history: historyOf(conversation),
+        question: text,
+        attachments: collected.attachments,
+        windowTokens: info.contextSize,
+        maxAnswerTokens: this.config.get<number>(SettingKeys.chatMaxTokens),
+        count: (texts) => this.counts.count(texts, (missing) => this.client.countTokens('chat', missing, signal), info.path),
+        measure: (messages) => this.client.chatPromptTokens(messages, signal),
+      });
+      for (const chip of collected.refused) this.surface.post({ type: 'note', text: chip.note ?? chip.label, before: id });
+      for (const note of prepared.notes) this.surface.post({ type: 'note', text: note, before: id });
+      if (!prepared.ok) throw new SovereignError('internal', prepared.notes.at(-1) ?? 'The message does not fit the context window.');
+      context = sentLabels(prepared);
+      this.surface.post({ type: 'questionContext', id, context });
+      const result = await this.client.chat(prepared.messages, {
+        maxTokens: prepared.maxTokens,
+        signal,
+        onText: (chunk) => {
+          chunks.push(chunk);
+          this.surface.post({ type: 'answerChunk', id, text: chunk });
+        },
+      });
+      await this.remember(conversation, text, context, result.text, result.stopped);
+      const genMs = Math.max(1, result.stats.totalMs - result.stats.firstTokenMs);
+      this.surface.post({
+        type: 'answerEnd',
+        id,
+        stopped: result.stopped,
+        firstTokenMs: result.stats.firstTokenMs,
+        tokensPerSecond: Math.round((result.stats.generatedTokens / genMs) * 1000 * 10) / 10,
+      });
+    } catch (e) {
+      if (isCancelled(e)) {
+        if (chunks.length) await this.remember(conversation, text, context, chunks.join(''), true);
+        this.surface.post({ type: 'answerEnd', id, stopped: true, firstTokenMs: 0, tokensPerSecond: 0 });
+        return;
+      }
+      this.log.warn(`chat failed: ${errorMessage(e)}`);
+      const modelProblem = e instanceof SovereignError && modelProblems.includes(e.kind);
+      const message = modelProblem ? `The chat model cannot be used: ${errorMessage(e)}` : errorMessage(e);
+      this.surface.post({ type: 'error', id, message, action: modelProblem ? 'chooseChatModel' : undefined });
+    } finally {
+      if (this.answering === controller) this.answering = undefined;
+      this.scheduleRefresh(0);
+    }
+  }
+
+  private async remember(conversation: Conversation, question: string, context: string[], answer: string, stopped: boolean): Promise<void> {
+    conversation.messages.push({ role: 'user', content: question, context }, { role: 'assistant', content: answer, stopped: stopped || undefined });
+    await this.store.save(conversation);
+    if (conversation === this.conversation) await this.state.update(currentKey, conversation.id);
+  }
+
+  private scheduleRefresh(delayMs: number): void {
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => void this.refreshContext().catch((e) => this.log.debug(`context refresh: ${errorMessage(e)}`)), delayMs);
+  }
+
+  /**
+   * The chips: what would be sent with the next message, counted with the chat model's tokenizer
+   * once it is loaded (never loaded just for this) and estimated until then.
+   */
+  private async refreshContext(): Promise<void> {
+    if (!this.surface.visible) return;
+    const seq = ++this.refreshSeq;
+    const loaded = this.client.loadedModel('chat');
+    const windowTokens = loaded?.contextSize ?? this.config.get<number>(SettingKeys.chatContextSize);
+    const collected = await this.attachments.collect(windowTokens);
+    const input = {
+      history: historyOf(this.conversation),
+      question: '',
+      attachments: collected.attachments,
+      windowTokens,
+      maxAnswerTokens: this.config.get<number>(SettingKeys.chatMaxTokens),
+    };
+    let exact = !!loaded;
+    let prepared: PreparedChat;
+    try {
+      prepared = loaded
+        ? await prepareChat({ ...input, count: (t) => this.counts.count(t, (m) => this.client.countTokens('chat', m), loaded.path), measure: (m) => this.measureCached(m) })
+        : await prepareChat({ ...input, count: estimateTokens });
+    } catch {
+      exact = false;
+      prepared = await prepareChat({ ...input, count: estimateTokens });
+    }
+    if (seq !== this.refreshSeq) return;
+    const chips: ContextChip[] = prepared.attachments.map((a) => {
+      const source = collected.attachments.find((c) => c.id === a.id)!;
+      return { id: a.id, label: a.label, detail: source.detail, kind: source.kind, tokens: a.tokens, sentTokens: a.sentTokens, state: a.state, note: a.note };
+    });
+    this.surface.post({
+      type: 'context',
+      summary: { chips: [...chips, ...collected.refused], includeActiveFile: this.attachments.includeActiveFile, promptTokens: prepared.promptTokens, windowTokens, exact },
+    });
+  }
+
+  private async measureCached(messages: ChatMessage[]): Promise<number> {
+    const key = JSON.stringify(messages);
+    if (key !== this.lastMeasure.key) this.lastMeasure = { key, tokens: await this.client.chatPromptTokens(messages) };
+    return this.lastMeasure.tokens;
+  }
+}
+
+function historyOf(c: Conversation): ChatMessage[] {
+  return c.messages.map((m) => ({ role: m.role, content: m.content }));
+}
+
+function transcriptOf(c: Conversation): TranscriptEntry[] {
+  return c.messages.map((m) => ({ role: m.role, text: m.content, context: m.context, stopped: m.stopped }));
+}
+
+function sentLabels(p: PreparedChat): string[] {
+  return p.attachments.filter((a) => a.state !== 'dropped').map((a) => (a.state === 'trimmed' ? `${a.label} (trimmed)` : a.label));
+}

@@ -1,0 +1,50 @@
+import * as vscode from 'vscode';
+import type { Log } from '../common/log';
+import type { Config } from '../config/config';
+import type { RuntimeClient } from '../runtime/client';
+import { ChatController } from './chatController';
+import { ChatViewProvider, chatViewType } from './chatView';
+import { CodeProposals } from './codeProposals';
+import { ContextAttachments } from './contextAttachments';
+import { ConversationStore } from './conversationStore';
+
+/** Chat's command ids (they match package.json's `contributes.commands`). */
+export const ChatCommands = {
+  chatAboutFile: 'sovereign.chatAboutFile',
+  askAboutSelection: 'sovereign.askAboutSelection',
+  addFileToChat: 'sovereign.addFileToChat',
+  newChat: 'sovereign.newChat',
+  showChats: 'sovereign.showChats',
+  acceptProposal: 'sovereign.acceptProposal',
+  rejectProposal: 'sovereign.rejectProposal',
+} as const;
+
+/** Read by the integration tests through the extension's API. */
+export interface ChatApi {
+  snapshot(): ReturnType<ChatController['snapshot']>;
+}
+
+/** The chat view and its commands; everything it creates is owned by the returned disposable. */
+export function registerChat(context: vscode.ExtensionContext, client: RuntimeClient, config: Config, log: Log): { disposable: vscode.Disposable; api: ChatApi } {
+  const provider = new ChatViewProvider(context.extensionUri);
+  const attachments = new ContextAttachments(context.workspaceState, config);
+  const proposals = new CodeProposals();
+  const controller = new ChatController(provider, client, config, log, new ConversationStore(context.workspaceState), context.workspaceState, attachments, proposals);
+  provider.setHandler(controller);
+  const disposable = vscode.Disposable.from(
+    controller,
+    proposals,
+    attachments,
+    provider,
+    vscode.window.registerWebviewViewProvider(chatViewType, provider, { webviewOptions: { retainContextWhenHidden: true } }),
+    // From the explorer and editor title the clicked file comes as the argument; from the palette, none.
+    vscode.commands.registerCommand(ChatCommands.chatAboutFile, (uri?: unknown) => controller.chatAboutFile(uri instanceof vscode.Uri ? uri : undefined)),
+    vscode.commands.registerCommand(ChatCommands.askAboutSelection, () => controller.askAboutSelection()),
+    vscode.commands.registerCommand(ChatCommands.addFileToChat, () => controller.pickFiles()),
+    vscode.commands.registerCommand(ChatCommands.newChat, () => controller.newChat()),
+    vscode.commands.registerCommand(ChatCommands.showChats, () => controller.showHistory()),
+    vscode.commands.registerCommand(ChatCommands.acceptProposal, (uri?: unknown) => proposals.accept(uri instanceof vscode.Uri ? uri : undefined)),
+    vscode.commands.registerCommand(ChatCommands.rejectProposal, (uri?: unknown) => proposals.reject(uri instanceof vscode.Uri ? uri : undefined)),
+  );
+  return { disposable, api: { snapshot: () => controller.snapshot() } };
+}

@@ -1,0 +1,198 @@
+/**
+ * The completion request flow, free of `vscode` so the benchmark drives exactly this code:
+ * cache and type-through first, then an adaptive debounce, then one model request (stale ones are
+ * cancelled down to the model by the caller's signal), post-processing, and a speculative request
+ * for what comes after the shown suggestion.
+ */
+import { delay } from '../common/cancellation';
+import { errorMessage, isCancelled } from '../common/errors';
+import type { Log } from '../common/log';
+import type { CompletionParams, CompletionResult, CompletionStats } from '../runtime/protocol';
+import { AdaptiveDebounce } from './adaptiveDebounce';
+import type { ContextRing } from './contextRing';
+import { fixIndentation, postprocess } from './postprocess';
+import { SuggestionCache } from './suggestionCache';
+
+export interface CompletionRuntime {
+  complete(params: CompletionParams, signal?: AbortSignal): Promise<CompletionResult>;
+}
+
+/** What the editor side knows at the cursor (already bounded windows). */
+export interface CompletionInput {
+  prefix: string;
+  suffix: string;
+  /** The cursor's line, left and right of the cursor. */
+  linePrefix: string;
+  lineSuffix: string;
+  /** Lines below the cursor's line, nearest first. */
+  linesBelow: readonly string[];
+  filePath?: string;
+  repoName?: string;
+}
+
+export interface CompletionSettings {
+  maxTokens: number;
+  maxLines: number;
+  timeBudgetMs: number;
+  maxPrefixTokens: number;
+  maxSuffixTokens: number;
+  maxExtraTokens: number;
+  debounceMinMs: number;
+  debounceMaxMs: number;
+  speculate: boolean;
+}
+
+export type SuggestionSource = 'model' | 'cache' | 'typeThrough';
+
+export interface Suggestion {
+  text: string;
+  /** The suggestion replaces the whitespace typed on the line (see fixIndentation). */
+  replaceIndent: boolean;
+  source: SuggestionSource;
+  stats?: CompletionStats;
+}
+
+export interface EngineCounters {
+  modelCalls: number;
+  cacheHits: number;
+  typeThroughHits: number;
+  speculativeCalls: number;
+  cancelled: number;
+}
+
+/** Auto-trigger is skipped with more than this much text right of the cursor. */
+const maxLineSuffixForAuto = 8;
+
+export class CompletionEngine {
+  private readonly cache = new SuggestionCache();
+  private readonly debounce: AdaptiveDebounce;
+  private last: CompletionInput | undefined;
+  private speculation: { controller: AbortController; prefix: string; suffix: string; done: Promise<void> } | undefined;
+  readonly counters: EngineCounters = { modelCalls: 0, cacheHits: 0, typeThroughHits: 0, speculativeCalls: 0, cancelled: 0 };
+
+  constructor(
+    private readonly runtime: CompletionRuntime,
+    private readonly settings: () => CompletionSettings,
+    private readonly ring: ContextRing | undefined,
+    private readonly log: Log,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    const s = settings();
+    this.debounce = new AdaptiveDebounce({ minMs: s.debounceMinMs, maxMs: s.debounceMaxMs });
+  }
+
+  /** Called on every keystroke-triggered request; `signal` aborts when the user types on. */
+  async provide(input: CompletionInput, signal: AbortSignal, manual = false): Promise<Suggestion | undefined> {
+    this.debounce.keystroke(this.now());
+    this.last = input;
+    const settings = this.settings();
+    const indentOnly = /^\s*$/.test(input.linePrefix) ? input.linePrefix : '';
+
+    // The user accepted a suggestion whose successor is still being computed: wait for it.
+    const pending = this.speculation;
+    if (pending && pending.prefix === input.prefix && pending.suffix === input.suffix) {
+      await Promise.race([pending.done, new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))]);
+      if (signal.aborted) return undefined;
+    }
+    const cached = this.cache.get(input.prefix, input.suffix);
+    if (cached) {
+      if (cached.typedThrough > 0) this.counters.typeThroughHits++;
+      else this.counters.cacheHits++;
+      return { text: cached.text, replaceIndent: false, source: cached.typedThrough > 0 ? 'typeThrough' : 'cache' };
+    }
+    if (!manual && input.lineSuffix.trim().length > maxLineSuffixForAuto) return undefined;
+
+    if (!manual && !(await delay(this.debounce.delayMs(), signal))) return undefined;
+    // A real request outranks a guess about the future.
+    this.speculation?.controller.abort();
+
+    const params = this.params(input, settings, indentOnly);
+    let result: CompletionResult;
+    try {
+      this.counters.modelCalls++;
+      result = await this.runtime.complete(params, signal);
+    } catch (e) {
+      if (isCancelled(e)) {
+        this.counters.cancelled++;
+        return undefined;
+      }
+      throw e;
+    }
+    this.debounce.modelLatency(result.stats.totalMs);
+    const suggestion = this.finish(result.text, input, indentOnly, settings);
+    if (!suggestion) return undefined;
+    this.cache.set(input.prefix, input.suffix, suggestion.text);
+    if (settings.speculate && !suggestion.replaceIndent && !signal.aborted) this.speculate(input, suggestion.text, settings);
+    return { ...suggestion, source: 'model', stats: result.stats };
+  }
+
+  /** Evaluates the last prompt with the current extra context (nothing generated), while idle. */
+  async warmUp(signal: AbortSignal): Promise<void> {
+    const input = this.last;
+    if (!input) return;
+    const settings = this.settings();
+    const indentOnly = /^\s*$/.test(input.linePrefix) ? input.linePrefix : '';
+    await this.runtime.complete({ ...this.params(input, settings, indentOnly), maxTokens: 0 }, signal).catch((e: unknown) => {
+      if (!isCancelled(e)) this.log.debug(`warm-up failed: ${errorMessage(e)}`);
+    });
+  }
+
+  clearCache(): void {
+    this.cache.clear();
+  }
+
+  private params(input: CompletionInput, settings: CompletionSettings, indentOnly: string): CompletionParams {
+    // On a whitespace-only line the model picks the indentation itself: complete from column 0.
+    const prefix = indentOnly ? input.prefix.slice(0, input.prefix.length - indentOnly.length) : input.prefix;
+    return {
+      prefix,
+      suffix: input.suffix,
+      extra: this.ring ? [...this.ring.list()] : [],
+      filePath: input.filePath,
+      repoName: input.repoName,
+      maxTokens: settings.maxTokens,
+      maxPrefixTokens: settings.maxPrefixTokens,
+      maxSuffixTokens: settings.maxSuffixTokens,
+      maxExtraTokens: settings.maxExtraTokens,
+      timeBudgetMs: settings.timeBudgetMs,
+      indent: indentOnly ? indentOnly.length : indentation(input.linePrefix),
+      singleLine: input.lineSuffix.trim().length > 0,
+    };
+  }
+
+  private finish(raw: string, input: CompletionInput, indentOnly: string, settings: CompletionSettings): Omit<Suggestion, 'source'> | undefined {
+    const text = postprocess(raw, { linePrefix: indentOnly ? '' : input.linePrefix, lineSuffix: input.lineSuffix, linesBelow: input.linesBelow, maxLines: settings.maxLines });
+    if (!text) return undefined;
+    return indentOnly ? fixIndentation(text, indentOnly) : { text, replaceIndent: false };
+  }
+
+  /** Computes the suggestion that follows the shown one, so accepting it costs no wait. */
+  private speculate(input: CompletionInput, shown: string, settings: CompletionSettings): void {
+    const controller = new AbortController();
+    const lines = shown.split('\n');
+    const next: CompletionInput = {
+      ...input,
+      prefix: input.prefix + shown,
+      linePrefix: lines.length > 1 ? lines[lines.length - 1] : input.linePrefix + shown,
+    };
+    this.counters.speculativeCalls++;
+    const indentOnly = /^\s*$/.test(next.linePrefix) ? next.linePrefix : '';
+    const done = this.runtime
+      .complete(this.params(next, settings, indentOnly), controller.signal)
+      .then((result) => {
+        const suggestion = this.finish(result.text, next, indentOnly, settings);
+        if (suggestion && !suggestion.replaceIndent) this.cache.set(next.prefix, next.suffix, suggestion.text);
+      })
+      .catch((e: unknown) => {
+        if (!isCancelled(e)) this.log.debug(`speculative completion failed: ${errorMessage(e)}`);
+      })
+      .finally(() => {
+        if (this.speculation?.controller === controller) this.speculation = undefined;
+      });
+    this.speculation = { controller, prefix: next.prefix, suffix: next.suffix, done };
+  }
+}
+
+function indentation(linePrefix: string): number {
+  return linePrefix.length - linePrefix.trimStart().length;
+}

@@ -1,0 +1,78 @@
+/**
+ * Extra context for completion: chunks of recently opened, edited, saved and copied code, kept
+ * in a bounded ring. A new chunk evicts those that mostly repeat it; the oldest go first when the
+ * ring is full. Order is stable (oldest first) so the prompt's start, and its KV state, survive.
+ */
+export interface RingChunk {
+  path: string;
+  text: string;
+}
+
+export interface RingLimits {
+  maxChunks: number;
+  /** Rough bound on the ring's size in tokens (4 characters a token). */
+  maxTokens: number;
+  /** Jaccard similarity of line sets above which an older chunk is evicted. */
+  similarity: number;
+}
+
+export const defaultRingLimits: RingLimits = { maxChunks: 16, maxTokens: 2048, similarity: 0.9 };
+
+export class ContextRing {
+  private chunks: RingChunk[] = [];
+  private version = 0;
+
+  constructor(private readonly limits: RingLimits = defaultRingLimits) {}
+
+  /** Changes each time the ring's content changes. */
+  get revision(): number {
+    return this.version;
+  }
+
+  list(): readonly RingChunk[] {
+    return this.chunks;
+  }
+
+  /** Adds a chunk; returns false when it was empty or already present. */
+  add(chunk: RingChunk): boolean {
+    if (!chunk.text.trim()) return false;
+    const lines = lineSet(chunk.text);
+    if (this.chunks.some((c) => c.path === chunk.path && c.text === chunk.text)) return false;
+    this.chunks = this.chunks.filter((c) => jaccard(lineSet(c.text), lines) <= this.limits.similarity);
+    this.chunks.push(chunk);
+    while (this.chunks.length > this.limits.maxChunks || (this.chunks.length > 1 && this.tokens() > this.limits.maxTokens)) {
+      this.chunks.shift();
+    }
+    this.version++;
+    return true;
+  }
+
+  removePath(path: string): void {
+    const before = this.chunks.length;
+    this.chunks = this.chunks.filter((c) => c.path !== path);
+    if (this.chunks.length !== before) this.version++;
+  }
+
+  private tokens(): number {
+    return this.chunks.reduce((n, c) => n + Math.ceil(c.text.length / 4), 0);
+  }
+}
+
+/** The `size` lines around `line`, the way a chunk is cut from a file; reads only those lines. */
+export function chunkAround(doc: { lineCount: number; lineAt(line: number): string }, line: number, size = 64): string {
+  const start = Math.max(0, Math.min(line - Math.floor(size / 2), doc.lineCount - size));
+  const lines: string[] = [];
+  for (let i = start; i < Math.min(doc.lineCount, start + size); i++) lines.push(doc.lineAt(i));
+  return lines.join('\n');
+}
+
+function lineSet(text: string): Set<string> {
+  return new Set(text.split('\n').map((l) => l.trim()).filter((l) => l.length > 0));
+}
+
+export function jaccard(a: Set<string>, b: Set<string>): number {
+  if (a.size === 0 && b.size === 0) return 1;
+  let shared = 0;
+  for (const x of a) if (b.has(x)) shared++;
+  return shared / (a.size + b.size - shared);
+}

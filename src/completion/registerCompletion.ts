@@ -1,0 +1,71 @@
+import * as vscode from 'vscode';
+import type { Log } from '../common/log';
+import type { Config } from '../config/config';
+import { ExclusionFilter } from '../config/exclusionFilter';
+import { SettingKeys } from '../config/settingKeys';
+import type { RuntimeClient } from '../runtime/client';
+import { Commands } from '../commands';
+import { CompletionEngine, type CompletionSettings } from './completionEngine';
+import { registerContextFeeder } from './contextFeeder';
+import { ContextRing } from './contextRing';
+import { CompletionProvider } from './provider';
+
+const pausedKey = 'sovereign.completion.paused';
+
+export interface CompletionFeature {
+  readonly provider: CompletionProvider;
+  readonly engine: CompletionEngine;
+  readonly disposable: vscode.Disposable;
+}
+
+/**
+ * Everything inline completion needs. The provider is registered synchronously: one registered
+ * late is not asked until the user types again.
+ */
+export function registerCompletion(context: vscode.ExtensionContext, client: RuntimeClient, config: Config, log: Log): CompletionFeature {
+  const exclusions = new ExclusionFilter();
+  const ring = new ContextRing();
+  let lastCompletionAt = -Infinity;
+  const runtime = {
+    complete: (params: Parameters<RuntimeClient['complete']>[0], signal?: AbortSignal) => {
+      if (params.maxTokens > 0) lastCompletionAt = performance.now();
+      return client.complete(params, signal);
+    },
+  };
+  const engine = new CompletionEngine(runtime, () => readSettings(config), config.get<boolean>(SettingKeys.completionExtraContext) ? ring : undefined, log);
+  const provider = new CompletionProvider(engine, config, exclusions, log);
+  provider.setPaused(context.globalState.get<boolean>(pausedKey) ?? false);
+
+  const setPaused = async (paused: boolean) => {
+    provider.setPaused(paused);
+    await context.globalState.update(pausedKey, paused);
+    void vscode.commands.executeCommand('setContext', 'sovereign.completionPaused', paused);
+  };
+  void vscode.commands.executeCommand('setContext', 'sovereign.completionPaused', provider.isPaused);
+
+  const disposable = vscode.Disposable.from(
+    exclusions,
+    vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, provider),
+    registerContextFeeder(ring, exclusions, () => lastCompletionAt, () => void engine.warmUp(new AbortController().signal)),
+    vscode.commands.registerCommand(Commands.pauseCompletions, () => setPaused(true)),
+    vscode.commands.registerCommand(Commands.resumeCompletions, () => setPaused(false)),
+    vscode.commands.registerCommand(Commands.triggerCompletion, () => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger')),
+    config.onDidChange([SettingKeys.completionModelPath], () => engine.clearCache()),
+  );
+  return { provider, engine, disposable };
+}
+
+function readSettings(config: Config): CompletionSettings {
+  const debounce = config.get<number>(SettingKeys.completionDebounceMs);
+  return {
+    maxTokens: config.get<number>(SettingKeys.completionMaxTokens),
+    maxLines: config.get<number>(SettingKeys.completionMaxLines),
+    timeBudgetMs: config.get<number>(SettingKeys.completionTimeBudgetMs),
+    maxPrefixTokens: config.get<number>(SettingKeys.completionMaxPrefixTokens),
+    maxSuffixTokens: config.get<number>(SettingKeys.completionMaxSuffixTokens),
+    maxExtraTokens: config.get<boolean>(SettingKeys.completionExtraContext) ? 2048 : 0,
+    debounceMinMs: Math.min(debounce, 30),
+    debounceMaxMs: debounce,
+    speculate: config.get<boolean>(SettingKeys.completionSpeculate),
+  };
+}

@@ -1,0 +1,68 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { SovereignApi } from '../../../src/extension';
+
+async function api(): Promise<SovereignApi> {
+  const ext = vscode.extensions.getExtension<SovereignApi>('sovereign.sovereign');
+  assert.ok(ext);
+  return ext.activate();
+}
+
+async function until<T>(read: () => T, ok: (v: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let last = read();
+  while (!ok(last)) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 100));
+    last = read();
+  }
+  return last;
+}
+
+/** Registered by index.ts after mocha's globals exist. */
+export function registerChatTests(): void {
+  describe('Chat commands in a real VS Code extension host', () => {
+    const folder = () => vscode.workspace.workspaceFolders![0].uri;
+
+    it('"Chat About This File" opens the chat view with that file attached', async function () {
+      this.timeout(60_000);
+      const chat = (await api()).chat;
+      const file = vscode.Uri.joinPath(folder(), 'main.py');
+      assert.ok(!chat.snapshot().attached.includes('main.py') || chat.snapshot().visible === false);
+      await vscode.commands.executeCommand('sovereign.chatAboutFile', file);
+      const shown = await until(() => chat.snapshot(), (s) => s.visible, 'the chat view to be visible');
+      assert.ok(shown.attached.includes('main.py'), `attached: ${shown.attached.join(', ')}`);
+    });
+
+    it('never attaches a secret file, from the command or as the active editor', async function () {
+      this.timeout(30_000);
+      const chat = (await api()).chat;
+      const secret = vscode.Uri.joinPath(folder(), '.env.local');
+      await vscode.workspace.fs.writeFile(secret, new TextEncoder().encode('API_KEY=do-not-send\n'));
+      await vscode.commands.executeCommand('sovereign.chatAboutFile', secret);
+      await vscode.window.showTextDocument(secret);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.ok(!chat.snapshot().attached.some((l) => l.includes('.env')), `attached: ${chat.snapshot().attached.join(', ')}`);
+    });
+
+    it('"Ask About Selection" attaches exactly the selected lines', async function () {
+      this.timeout(30_000);
+      const chat = (await api()).chat;
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder(), 'main.py'));
+      const editor = await vscode.window.showTextDocument(doc);
+      editor.selection = new vscode.Selection(0, 0, 1, 5);
+      await vscode.commands.executeCommand('sovereign.askAboutSelection');
+      await until(() => chat.snapshot().attached, (a) => a.includes('main.py:1-2'), 'the selection chip');
+    });
+
+    it('is contributed to the editor, explorer and view menus', async () => {
+      const ext = vscode.extensions.getExtension('sovereign.sovereign')!;
+      const menus = ext.packageJSON.contributes.menus as Record<string, { command: string; when?: string }[]>;
+      const has = (menu: string, command: string) => menus[menu]?.some((m) => m.command === command);
+      assert.ok(has('editor/title', 'sovereign.chatAboutFile'));
+      assert.ok(has('editor/context', 'sovereign.chatAboutFile'));
+      assert.ok(has('explorer/context', 'sovereign.chatAboutFile'));
+      assert.equal(menus['editor/context'].find((m) => m.command === 'sovereign.askAboutSelection')?.when, 'editorHasSelection');
+    });
+  });
+}

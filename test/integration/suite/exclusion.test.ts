@@ -1,0 +1,71 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { SovereignApi } from '../../../src/extension';
+import type { CompletionParams } from '../../../src/runtime/protocol';
+
+// Same values as test/integration/integrationSettings.ts (this file runs inside VS Code).
+const canaries = ['CANARY_ENV_7f3a9c', 'CANARY_SETTING_2b8e41', 'CANARY_FILES_EXCLUDE_5d0c77'];
+const allowed = 'ALLOWED_MARKER_9e6f12';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Excluded content never reaches a prompt: what the runtime receives is recorded and searched. */
+export function registerExclusionTests(): void {
+  describe('Excluded files never reach a prompt (canary strings)', () => {
+    let api: SovereignApi;
+    const sent: CompletionParams[] = [];
+    let restore: (() => void) | undefined;
+
+    before(async () => {
+      api = await vscode.extensions.getExtension<SovereignApi>('sovereign.sovereign')!.activate();
+      const original = api.runtime.complete.bind(api.runtime);
+      api.runtime.complete = (params, signal) => {
+        sent.push(params);
+        return original(params, signal);
+      };
+      restore = () => (api.runtime.complete = original);
+    });
+    after(() => restore?.());
+
+    it('opening, editing and saving secret files adds nothing of them to the completion prompt', async function () {
+      this.timeout(90_000);
+      const root = vscode.workspace.workspaceFolders![0].uri;
+      for (const rel of ['.env', 'secrets/token.py', 'hidden/notes.py', 'util.py']) {
+        const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(root, rel));
+        const editor = await vscode.window.showTextDocument(doc);
+        await editor.edit((e) => e.insert(new vscode.Position(doc.lineCount - 1, 0), '# edited\n'));
+        await doc.save();
+      }
+      // Chunks enter the ring once completion has been quiet for 3 s.
+      await sleep(4000);
+      const main = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(root, 'main.py'));
+      await vscode.window.showTextDocument(main);
+      const items = await api.completionProvider.provideInlineCompletionItems(
+        main,
+        new vscode.Position(5, 4),
+        { triggerKind: vscode.InlineCompletionTriggerKind.Invoke } as unknown as vscode.InlineCompletionContext,
+        new vscode.CancellationTokenSource().token,
+      );
+      assert.ok(items, 'a completion was produced');
+      const prompts = sent.filter((p) => p.maxTokens > 0);
+      assert.ok(prompts.length > 0, 'the runtime was asked');
+      const everything = JSON.stringify(sent);
+      assert.ok(everything.includes(allowed), 'the allowed file did reach the extra context (the path works)');
+      for (const c of canaries) assert.ok(!everything.includes(c), `${c} reached a prompt`);
+    });
+
+    it('completion inside an excluded file asks nothing of the model', async () => {
+      const root = vscode.workspace.workspaceFolders![0].uri;
+      const env = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(root, '.env'));
+      const before = sent.length;
+      const items = await api.completionProvider.provideInlineCompletionItems(
+        env,
+        new vscode.Position(0, 4),
+        { triggerKind: vscode.InlineCompletionTriggerKind.Invoke } as unknown as vscode.InlineCompletionContext,
+        new vscode.CancellationTokenSource().token,
+      );
+      assert.equal(items, undefined);
+      assert.equal(sent.length, before);
+    });
+  });
+}

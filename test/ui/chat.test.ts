@@ -1,0 +1,301 @@
+import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Frame, Page } from 'playwright-core';
+import type { ToWebview } from '../../src/chat/messages';
+import { openFile, runCommand, screenshot, waitForEditorText, waitForNotification } from '../harness/browser';
+import { processTree } from '../harness/codeServer';
+import { testModelPath } from '../models/testModels';
+import { chatFrame, openVsCode, type VsCodeSession } from './uiFixture';
+
+/**
+ * Delivers host → page messages the way VS Code itself does: a `message` event dispatched on the
+ * webview's window. It stands in for a model that would write exactly this text (no real model
+ * writes a given payload on demand); everything after it, rendering, sanitizing and the buttons'
+ * round trips to the extension host, is the product's real path. Nothing in the product is
+ * test-only. The same payloads are also typed as user messages, which take the same renderer.
+ */
+async function hostSays(frame: Frame, messages: ToWebview[]): Promise<void> {
+  await frame.evaluate((all) => {
+    for (const data of all) window.dispatchEvent(new MessageEvent('message', { data }));
+  }, messages);
+}
+
+let injected = 0;
+async function injectAnswer(frame: Frame, markdown: string, chunkSize = 7): Promise<string> {
+  const id = `injected-${++injected}`;
+  const chunks = markdown.match(new RegExp(`[\\s\\S]{1,${chunkSize}}`, 'g')) ?? [];
+  await hostSays(frame, [{ type: 'answerStart', id }, ...chunks.map((text): ToWebview => ({ type: 'answerChunk', id, text }))]);
+  await frame.waitForTimeout(100); // let a few animation frames render mid-stream
+  await hostSays(frame, [{ type: 'answerEnd', id, stopped: false, firstTokenMs: 1, tokensPerSecond: 1 }]);
+  return id;
+}
+
+const lastAnswer = (frame: Frame) => frame.locator('.entry.assistant').last();
+
+async function ask(frame: Frame, page: Page, text: string): Promise<void> {
+  const answers = await frame.locator('.entry.assistant').count();
+  await frame.focus('#prompt');
+  // Typed like a user; a multi-line message is pasted (typing "\n" would press Enter and send).
+  if (text.includes('\n')) await frame.fill('#prompt', text);
+  else await page.keyboard.type(text);
+  await page.keyboard.press('Enter');
+  await frame.locator('.entry.assistant').nth(answers).waitFor({ state: 'attached', timeout: 10_000 });
+}
+
+/**
+ * Quick-opens a file by clicking its own row: pressing Enter at once can open whatever an earlier,
+ * shorter query matched (`a` matches main.py) before the file search answers.
+ */
+async function quickOpen(page: Page, name: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input.input');
+  await input.waitFor({ state: 'visible', timeout: 20_000 });
+  await input.fill(name);
+  const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${name.replace(/\./g, '\\.')}\\s*$`) }) });
+  await row.first().click({ timeout: 20_000 });
+  await page.locator(`.tabs-container .tab.active[aria-label*="${name}"]`).waitFor({ state: 'visible', timeout: 60_000 });
+}
+
+function workerPids(server: VsCodeSession['server']): number[] {
+  return processTree(server.pid).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('dist/worker.js');
+    } catch {
+      return false;
+    }
+  });
+}
+
+describe('UI: chat about your code, in a real browser', function () {
+  let session: VsCodeSession;
+  let frame: Frame;
+
+  before(async function () {
+    this.timeout(600_000);
+    // fim-qwen2 (random weights, ChatML template) streams long answers: slow enough to stop.
+    session = await openVsCode('dev', { 'sovereign.chat.modelPath': testModelPath('fim-qwen2'), 'sovereign.chat.maxTokens': 160, 'sovereign.chat.contextSize': 2048 });
+    await writeFile(join(session.folder, 'apply.py'), 'def old():\n    return 1\n');
+    await writeFile(join(session.folder, '.env'), 'API_KEY=never-send-this\n');
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && session) await screenshot(session.page, `chat-failed-${this.currentTest.title.slice(0, 40)}`).catch(() => undefined);
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    if (!session) return;
+    await session.close();
+    assert.deepEqual(session.server.leftoverPids(), []);
+  });
+
+  it('asks a question with the keyboard and sees the answer stream in, with the active file attached', async function () {
+    const page = session.page;
+    await openFile(page, 'main.py');
+    await runCommand(page, 'Sovereign: Open Chat');
+    frame = await chatFrame(page);
+    const chip = frame.locator('#chips .chip', { hasText: 'main.py' });
+    await chip.waitFor({ timeout: 20_000 });
+    assert.match((await chip.textContent()) ?? '', /main\.py \(active\).*≈?\d+ tokens/);
+
+    await ask(frame, page, 'What does main.py do?');
+    const answer = lastAnswer(frame);
+    const lengths: number[] = [];
+    while ((await answer.getAttribute('aria-busy')) !== 'false') {
+      lengths.push(((await answer.locator('.body').textContent()) ?? '').length);
+      await page.waitForTimeout(40);
+    }
+    const grew = new Set(lengths.filter((n) => n > 0)).size;
+    assert.ok(grew >= 3, `the answer should appear token by token; saw lengths ${lengths.join(',')}`);
+    const stats = (await answer.locator('.stats').textContent()) ?? '';
+    console.log(`      fim-qwen2 in the view: ${stats}`);
+    assert.match(stats, /First token \d+ ms · [\d.]+ tokens\/s/);
+    assert.match((await frame.locator('.entry.user').last().locator('.context-labels').textContent()) ?? '', /With main\.py/);
+    // Exact counts (no "≈") once the model is loaded.
+    await frame.waitForFunction(() => /^\d[\d,]* \/ 2,048 tokens$/.test(document.getElementById('contextTotal')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    assert.equal(await frame.locator('.entry.error').count(), 0);
+    await screenshot(page, 'chat-streamed');
+  });
+
+  it('Escape stops the answer; the partial text stays', async function () {
+    const page = session.page;
+    await ask(frame, page, 'Tell me a very long story.');
+    const answer = lastAnswer(frame);
+    await frame.waitForFunction(() => (document.querySelector('.entry.assistant:last-of-type .body')?.textContent ?? '').length > 0, undefined, { timeout: 60_000 });
+    await frame.focus('#prompt');
+    await page.keyboard.press('Escape');
+    await frame.waitForSelector('.entry.assistant.stopped[aria-busy="false"]', { timeout: 10_000 });
+    const stoppedAt = ((await answer.locator('.body').textContent()) ?? '').length;
+    await page.waitForTimeout(1000);
+    assert.equal(((await answer.locator('.body').textContent()) ?? '').length, stoppedAt, 'nothing streams in after stop');
+    assert.ok(stoppedAt > 0);
+    assert.ok(await frame.locator('#send').isVisible(), 'Send is back');
+  });
+
+  it('Insert puts a code block at the cursor of the editor', async function () {
+    const page = session.page;
+    await injectAnswer(frame, 'Here you go:\n\n```python\nprint("inserted by Sovereign")\n```\n');
+    await lastAnswer(frame).locator('button[data-code-action="insert"]').click();
+    await waitForEditorText(page, 'print("inserted by Sovereign")');
+  });
+
+  it('Apply… shows a diff against the file; accepting writes the code block into it', async function () {
+    const page = session.page;
+    await quickOpen(page, 'apply.py');
+    await injectAnswer(frame, '```python\ndef applied():\n    return 2\n```');
+    await lastAnswer(frame).locator('button[data-code-action="applyDiff"]').click();
+    await page.locator('.monaco-diff-editor').first().waitFor({ state: 'visible', timeout: 20_000 });
+    await screenshot(page, 'chat-apply-diff');
+    await runCommand(page, 'Sovereign: Accept Proposed Change');
+    const text = await waitForEditorText(page, 'def applied():');
+    assert.ok(!text.includes('def old():'), `the whole file was replaced:\n${text}`);
+    assert.equal(await page.locator('.monaco-diff-editor').count(), 0, 'the diff closed');
+  });
+
+  it('model output with <script>, onerror, javascript: links and raw HTML renders as inert text', async function () {
+    const page = session.page;
+    const title = await frame.evaluate(() => document.title);
+    const payload = [
+      '<script>window.__xss = 1; document.title = "pwned"</script>',
+      '<img src=x onerror="window.__xss = 2">',
+      '[click me](javascript:window.__xss=3)',
+      '<a href="javascript:window.__xss=4">raw link</a>',
+      '<iframe src="javascript:window.__xss=5"></iframe>',
+      '<svg onload="window.__xss=6"></svg>',
+      '![picture](https://example.com/x.png)',
+      '[the docs](https://example.com/docs) and **bold**',
+    ].join('\n\n');
+    await injectAnswer(frame, payload, 5);
+    await ask(frame, page, payload); // the user's own text takes the same renderer
+    await lastAnswer(frame).waitFor();
+    await frame.locator('#stop').click().catch(() => undefined);
+    await page.waitForTimeout(500);
+
+    const found = await frame.evaluate(() => {
+      const log = document.getElementById('conversation')!;
+      const all = Array.from(log.querySelectorAll('*'));
+      return {
+        xss: (window as unknown as { __xss?: number }).__xss,
+        title: document.title,
+        dangerous: all.filter((e) => ['SCRIPT', 'IMG', 'IFRAME', 'SVG', 'OBJECT', 'EMBED', 'A'].includes(e.tagName.toUpperCase())).map((e) => e.outerHTML),
+        handlers: all.flatMap((e) => Array.from(e.attributes).filter((a) => /^on/i.test(a.name) || /javascript:/i.test(a.value)).map((a) => `${e.tagName} ${a.name}=${a.value}`)),
+        text: log.textContent ?? '',
+        links: Array.from(log.querySelectorAll<HTMLElement>('[data-href]')).map((e) => e.dataset.href),
+      };
+    });
+    assert.equal(found.xss, undefined, 'no payload ran in the webview');
+    assert.equal(found.title, title);
+    assert.deepEqual(found.dangerous, [], 'no script, image, frame or native link element');
+    assert.deepEqual(found.handlers, [], 'no event handler or javascript: attribute');
+    assert.ok(found.text.includes('<script>window.__xss = 1;'), 'raw HTML is shown as text');
+    assert.ok(found.text.includes('[click me](javascript:window.__xss=3)'), 'a javascript: link stays text');
+    assert.ok(found.text.includes('[image: picture]'), 'images become text: nothing is fetched');
+    assert.deepEqual([...new Set(found.links)], ['https://example.com/docs'], 'only the https link is a link');
+    assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined, 'nor in the workbench');
+    await screenshot(page, 'chat-xss-inert');
+  });
+
+  it('a secret file is never attached, and the chip says why', async function () {
+    const page = session.page;
+    await quickOpen(page, '.env');
+    const chip = frame.locator('#chips .chip.excluded', { hasText: '.env' });
+    await chip.waitFor({ timeout: 10_000 });
+    assert.match((await chip.textContent()) ?? '', /not sent/);
+    assert.match((await chip.getAttribute('title')) ?? '', /\.env\*.*sovereign\.context\.exclude/);
+    await runCommand(page, 'Sovereign: Chat About This File');
+    await waitForNotification(page, 'never sends .env');
+  });
+
+  it('a 5 MB file is trimmed with a visible note, and the view stays responsive', async function () {
+    const page = session.page;
+    const line = 'INFO 2026-01-01 12:00:00 request served in 12 ms from cache node-7\n';
+    await writeFile(join(session.folder, 'big.log'), line.repeat(Math.ceil((5 * 1024 * 1024) / line.length)));
+    await quickOpen(page, 'big.log');
+    await runCommand(page, 'Sovereign: Chat About This File');
+    const chip = frame.locator('#chips .chip', { hasText: 'big.log' });
+    await chip.waitFor({ timeout: 20_000 });
+    await frame.locator('#chips .chip.trimmed', { hasText: 'big.log' }).waitFor({ timeout: 20_000 });
+    const frameMs = await frame.evaluate(() => new Promise<number>((r) => { const t = performance.now(); requestAnimationFrame(() => r(performance.now() - t)); }));
+    assert.ok(frameMs < 1000, `the view answers within a frame or so (${frameMs} ms)`);
+
+    await ask(frame, page, 'Any errors in the log?');
+    const note = frame.locator('.entry.note', { hasText: 'big.log is 5.0 MB' });
+    await note.waitFor({ timeout: 60_000 });
+    await frame.locator('.entry.note', { hasText: /big\.log was trimmed to its first/ }).waitFor({ timeout: 10_000 });
+    await frame.waitForSelector('.entry.assistant:last-of-type[aria-busy="false"]', { timeout: 120_000 });
+    assert.match((await frame.locator('.entry.user').last().locator('.context-labels').textContent()) ?? '', /big\.log \(trimmed\)/);
+    await screenshot(page, 'chat-big-file');
+    await chip.locator('.chip-remove').click();
+    await frame.locator('#includeActive').uncheck();
+    await frame.locator('#chips .chip', { hasText: 'big.log' }).waitFor({ state: 'detached', timeout: 10_000 });
+  });
+
+  it('the worker killed mid-answer: the view shows the error, and the next message is answered', async function () {
+    const page = session.page;
+    await ask(frame, page, 'Explain everything slowly.');
+    await frame.waitForFunction(() => (document.querySelector('.entry.assistant:last-of-type .body')?.textContent ?? '').length > 0, undefined, { timeout: 60_000 });
+    const pids = workerPids(session.server);
+    assert.equal(pids.length, 1, `one worker under this code-server: ${pids.join(',')}`);
+    process.kill(pids[0], 'SIGKILL');
+    const error = frame.locator('.entry.error').last();
+    await error.waitFor({ timeout: 20_000 });
+    assert.match((await error.textContent()) ?? '', /stopped unexpectedly.*SIGKILL/);
+
+    const errorsBefore = await frame.locator('.entry.error').count();
+    await ask(frame, page, 'Are you back?');
+    await frame.waitForSelector('.entry.assistant:last-of-type[aria-busy="false"]', { timeout: 120_000 });
+    assert.ok(((await lastAnswer(frame).locator('.body').textContent()) ?? '').length > 0);
+    assert.equal(await frame.locator('.entry.error').count(), errorsBefore, 'no new error');
+    assert.notEqual(workerPids(session.server)[0], pids[0], 'a new worker answered');
+  });
+
+  it('conversations persist: New starts an empty chat, History reopens the old one', async function () {
+    const page = session.page;
+    const before = await frame.locator('.entry.user').count();
+    assert.ok(before > 0);
+    await frame.locator('#newChat').click();
+    await frame.waitForFunction(() => document.querySelectorAll('.entry').length === 0, undefined, { timeout: 10_000 });
+    await frame.locator('#history').click();
+    const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'What does main.py do?' });
+    await row.waitFor({ timeout: 10_000 });
+    await row.click();
+    await frame.waitForFunction((n) => document.querySelectorAll('.entry.user').length >= n - 1, before, { timeout: 10_000 });
+    assert.match((await frame.locator('.entry.user').first().textContent()) ?? '', /What does main\.py do\?/);
+  });
+});
+
+describe('UI: a chat model that cannot chat', function () {
+  let session: VsCodeSession;
+
+  before(async function () {
+    this.timeout(600_000);
+    const notAModel = join(tmpdir(), `sovereign-not-a-model-${process.pid}.gguf`);
+    await writeFile(notAModel, 'a text file, not a GGUF model\n'.repeat(64));
+    session = await openVsCode('dev', { 'sovereign.chat.modelPath': notAModel });
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await session?.close();
+  });
+
+  it('says so in the view with "Choose chat model…", and completion keeps working', async function () {
+    const page = session.page;
+    await runCommand(page, 'Sovereign: Open Chat');
+    const frame = await chatFrame(page);
+    await ask(frame, page, 'hello');
+    const error = frame.locator('.entry.error');
+    await error.waitFor({ timeout: 60_000 });
+    assert.match((await error.textContent()) ?? '', /chat model cannot be used/i);
+    assert.equal(await error.locator('button', { hasText: 'Choose chat model…' }).count(), 1);
+    await screenshot(page, 'chat-bad-model');
+
+    await openFile(page, 'main.py');
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('return a', { delay: 40 });
+    await page.locator('.monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text').first().waitFor({ state: 'visible', timeout: 90_000 });
+  });
+});

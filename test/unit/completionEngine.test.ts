@@ -1,0 +1,134 @@
+import * as assert from 'node:assert/strict';
+import { CancelledError } from '../../src/common/errors';
+import { silentLog } from '../../src/common/log';
+import { CompletionEngine, type CompletionInput, type CompletionSettings } from '../../src/completion/completionEngine';
+import { ContextRing } from '../../src/completion/contextRing';
+import type { CompletionParams, CompletionResult } from '../../src/runtime/protocol';
+
+/**
+ * The request flow is pure logic; a scripted runtime stands in for the worker here so that model
+ * calls can be counted exactly (the real worker is exercised by the engine and UI layers).
+ */
+class ScriptedRuntime {
+  calls: CompletionParams[] = [];
+  answers: string[] = [];
+  hold: Promise<void> | undefined;
+  async complete(params: CompletionParams, signal?: AbortSignal): Promise<CompletionResult> {
+    this.calls.push(params);
+    if (this.hold) await this.hold;
+    if (signal?.aborted) throw new CancelledError();
+    const text = params.maxTokens === 0 ? '' : (this.answers.shift() ?? '');
+    return { text, stats: { reusedTokens: 0, evaluatedTokens: 1, generatedTokens: 1, promptMs: 1, generateMs: 1, totalMs: 2, stop: 'maxTokens' } };
+  }
+}
+
+const settings: CompletionSettings = {
+  maxTokens: 16,
+  maxLines: 8,
+  timeBudgetMs: 0,
+  maxPrefixTokens: 1000,
+  maxSuffixTokens: 100,
+  maxExtraTokens: 100,
+  debounceMinMs: 0,
+  debounceMaxMs: 0,
+  speculate: false,
+};
+
+function input(linePrefix: string, lineSuffix = '', before = 'def f(x):'): CompletionInput {
+  return { prefix: `${before}\n${linePrefix}`, suffix: `${lineSuffix}\n`, linePrefix, lineSuffix, linesBelow: [''] };
+}
+
+const live = () => new AbortController().signal;
+
+describe('CompletionEngine (request flow)', () => {
+  it('asks the model once and serves the same position from the cache', async () => {
+    const rt = new ScriptedRuntime();
+    rt.answers = ['return x + 1'];
+    const engine = new CompletionEngine(rt, () => settings, undefined, silentLog);
+    const a = await engine.provide(input('    '), live());
+    assert.equal(a?.text, 'return x + 1');
+    assert.equal(a?.source, 'model');
+    const b = await engine.provide(input('    '), live());
+    assert.equal(b?.source, 'cache');
+    assert.equal(rt.calls.length, 1);
+  });
+
+  it('type-through: typing the start of a shown suggestion costs no model call', async () => {
+    const rt = new ScriptedRuntime();
+    rt.answers = ['return x + 1'];
+    const engine = new CompletionEngine(rt, () => settings, undefined, silentLog);
+    await engine.provide(input('    '), live());
+    const typed = await engine.provide(input('    ret'), live());
+    assert.deepEqual([typed?.text, typed?.source], ['urn x + 1', 'typeThrough']);
+    assert.equal(rt.calls.length, 1);
+    assert.equal(engine.counters.typeThroughHits, 1);
+    // Typing something else is a miss and asks the model.
+    rt.answers = ['pass'];
+    const other = await engine.provide(input('    p'), live());
+    assert.equal(other?.source, 'model');
+    assert.equal(rt.calls.length, 2);
+  });
+
+  it('completes a whitespace-only line from column 0 and removes the typed indentation', async () => {
+    const rt = new ScriptedRuntime();
+    rt.answers = ['    return x'];
+    const engine = new CompletionEngine(rt, () => settings, undefined, silentLog);
+    const s = await engine.provide(input('    '), live());
+    assert.equal(rt.calls[0].prefix, 'def f(x):\n', 'the prefix ends at column 0');
+    assert.equal(rt.calls[0].indent, 4);
+    assert.deepEqual([s?.text, s?.replaceIndent], ['return x', false]);
+  });
+
+  it('asks for one line when text sits right of the cursor, and skips auto-trigger before long text', async () => {
+    const rt = new ScriptedRuntime();
+    rt.answers = ['a, b)'];
+    const engine = new CompletionEngine(rt, () => settings, undefined, silentLog);
+    const s = await engine.provide(input('    g(', ')'), live());
+    assert.equal(rt.calls[0].singleLine, true);
+    assert.equal(s?.text, 'a, b');
+    assert.equal(await engine.provide(input('    h(', 'some, long, arguments)'), live()), undefined);
+    assert.equal(rt.calls.length, 1, 'no model call before long text');
+    rt.answers = ['x, '];
+    assert.equal((await engine.provide(input('    h(', 'some, long, arguments)'), live(), true))?.text, 'x,');
+  });
+
+  it('a cancelled request returns nothing and counts as cancelled', async () => {
+    const rt = new ScriptedRuntime();
+    let release!: () => void;
+    rt.hold = new Promise((r) => (release = r));
+    const engine = new CompletionEngine(rt, () => settings, undefined, silentLog);
+    const c = new AbortController();
+    const pending = engine.provide(input('    '), c.signal);
+    await new Promise((r) => setTimeout(r, 5));
+    c.abort();
+    release();
+    assert.equal(await pending, undefined);
+    assert.equal(engine.counters.cancelled, 1);
+  });
+
+  it('speculates the suggestion after the shown one; accepting it needs no new model call', async () => {
+    const rt = new ScriptedRuntime();
+    rt.answers = ['    x = 1', '\n    y = 2'];
+    const engine = new CompletionEngine(rt, () => ({ ...settings, speculate: true }), undefined, silentLog);
+    const first = await engine.provide(input('    '), live());
+    assert.equal(first?.text, 'x = 1');
+    // The user presses Tab: the line now holds the suggestion.
+    const next = await engine.provide(input('    x = 1'), live());
+    assert.equal(rt.calls.length, 2, 'only the speculative call');
+    assert.equal(rt.calls[1].prefix, 'def f(x):\n    x = 1');
+    assert.deepEqual([next?.text, next?.source], ['\n    y = 2', 'cache']);
+  });
+
+  it('passes the extra-context ring, oldest chunk first, and warms up with no generation', async () => {
+    const rt = new ScriptedRuntime();
+    rt.answers = ['pass'];
+    const ring = new ContextRing();
+    ring.add({ path: 'a.py', text: 'A = 1' });
+    ring.add({ path: 'b.py', text: 'B = 2' });
+    const engine = new CompletionEngine(rt, () => settings, ring, silentLog);
+    await engine.provide(input('    '), live());
+    assert.deepEqual(rt.calls[0].extra?.map((c) => c.path), ['a.py', 'b.py']);
+    await engine.warmUp(live());
+    assert.equal(rt.calls[1].maxTokens, 0);
+  });
+});
