@@ -32,7 +32,7 @@ import { ensureTestModels, testModelPath } from '../test/models/testModels';
 import type { DocState, Driver, ProviderOutcome } from './driver';
 import { ensureLlamaServer, startLlamaServer, type LlamaServer } from './llamaServer';
 import { LlamaVscodeDriver, llamaVscodeDefaults } from './llamaVscodeDriver';
-import { buildReplay, rng, SimDocument, type Replay, type SourceFile } from './replay';
+import { buildReplay, rng, SimDocument, type FileSession, type SourceFile } from './replay';
 import { SovereignDriver } from './sovereignDriver';
 import { mean, p50, p95, round, sleep, sum } from './stats';
 
@@ -53,10 +53,11 @@ interface Args {
   ctx: number;
   threads: number;
   batch: number;
+  infillSampler: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { files: [], quick: false, typethrough: false, tokens: 16, seed: 20240611, ctx: 4096, threads: 2, batch: 1024 };
+  const args: Args = { files: [], quick: false, typethrough: false, tokens: 16, seed: 20240611, ctx: 4096, threads: 2, batch: 1024, infillSampler: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = () => {
@@ -73,6 +74,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--ctx') args.ctx = num();
     else if (a === '--threads') args.threads = num();
     else if (a === '--batch') args.batch = num();
+    else if (a === '--infill-sampler') args.infillSampler = true;
     else throw new Error(`unknown argument ${a}`);
   }
   if (args.files.length === 0) args.files = DEFAULT_FILES.map((f) => join(repo, f));
@@ -109,60 +111,81 @@ interface RunResult {
   wallMs: number;
 }
 
-async function runReplay(driver: Driver, replay: Replay, typethrough: boolean): Promise<RunResult> {
-  const outcomes = new Map<number, ProviderOutcome>();
-  const waiters = new Map<number, (o: ProviderOutcome) => void>();
-  const waits: WaitRecord[] = [];
-  const keys: KeyRecord[] = [];
-  let version = 0;
-  let currentVersion = -1;
-  let typed: string[] = [''];
-  const r = rng(replay.seed ^ 0x7a11);
-  const between = (lo: number, hi: number) => Math.round(lo + r() * (hi - lo));
+/**
+ * Plays the editor and the user for one side. Sessions (files) of the two sides are run
+ * alternately, so slow drifts in the load of this shared machine hit both sides alike.
+ */
+class Harness {
+  readonly outcomes = new Map<number, ProviderOutcome>();
+  readonly waits: WaitRecord[] = [];
+  readonly keys: KeyRecord[] = [];
+  wallMs = 0;
+  private readonly waiters = new Map<number, (o: ProviderOutcome) => void>();
+  private version = 0;
+  private currentVersion = -1;
+  private typed: string[] = [''];
+  private previous: DocState | undefined;
+  private readonly r: () => number;
 
-  driver.onOutcome = (o) => {
-    if (outcomes.has(o.version)) return;
-    outcomes.set(o.version, o);
-    if (o.text && o.version === currentVersion) typed = [''];
-    waiters.get(o.version)?.(o);
-  };
-  const waitFor = (v: number, ms: number) =>
-    new Promise<ProviderOutcome | undefined>((res) => {
-      const have = outcomes.get(v);
+  constructor(
+    private readonly driver: Driver,
+    seed: number,
+    private readonly typethrough: boolean,
+  ) {
+    this.r = rng(seed ^ 0x7a11);
+    driver.onOutcome = (o) => {
+      if (this.outcomes.has(o.version)) return;
+      this.outcomes.set(o.version, o);
+      if (o.text && o.version === this.currentVersion) this.typed = [''];
+      this.waiters.get(o.version)?.(o);
+    };
+  }
+
+  private between(lo: number, hi: number): number {
+    return Math.round(lo + this.r() * (hi - lo));
+  }
+
+  private waitFor(v: number, ms: number): Promise<ProviderOutcome | undefined> {
+    return new Promise((res) => {
+      const have = this.outcomes.get(v);
       if (have) return res(have);
       const timer = setTimeout(() => {
-        waiters.delete(v);
+        this.waiters.delete(v);
         res(undefined);
       }, ms);
-      waiters.set(v, (o) => {
+      this.waiters.set(v, (o) => {
         clearTimeout(timer);
-        waiters.delete(v);
+        this.waiters.delete(v);
         res(o);
       });
     });
+  }
 
-  const started = performance.now();
-  let previous: DocState | undefined;
-  for (const session of replay.sessions) {
+  get run(): RunResult {
+    return { waits: this.waits, keys: this.keys, outcomes: this.outcomes, wallMs: this.wallMs };
+  }
+
+  async session(session: FileSession): Promise<void> {
+    const started = performance.now();
+    const driver = this.driver;
     const doc = new SimDocument(session.initial, session.anchors);
     const state = (): DocState => {
       const { line, character } = doc.position();
-      return { fileName: session.file.path, rel: session.file.rel, version: ++version, lines: doc.lines, line, character };
+      return { fileName: session.file.path, rel: session.file.rel, version: ++this.version, lines: doc.lines, line, character };
     };
     const type = (text: string, kind: KeyRecord['kind']) => {
       doc.insert(text);
       const s = state();
-      currentVersion = s.version;
-      const keyAt = performance.now();
-      keys.push({ kind, version: s.version, keyAt });
-      typed[typed.length - 1] += text;
+      this.currentVersion = s.version;
+      this.keys.push({ kind, version: s.version, keyAt: performance.now() });
+      this.typed[this.typed.length - 1] += text;
       driver.change(s);
       return s;
     };
     const waitPoint = async (kind: WaitRecord['kind'], s: DocState): Promise<WaitRecord> => {
-      const keyAt = keys[keys.length - 1].keyAt;
-      const snapshot = [...typed];
-      const o = await waitFor(s.version, WAIT_TIMEOUT_MS);
+      const keyAt = this.keys[this.keys.length - 1].keyAt;
+      const snapshot = [...this.typed];
+      const o = await this.waitFor(s.version, WAIT_TIMEOUT_MS);
       const rec: WaitRecord = {
         kind,
         file: session.file.rel,
@@ -174,20 +197,20 @@ async function runReplay(driver: Driver, replay: Replay, typethrough: boolean): 
         timedOut: !o,
         empty: !!o && !o.text,
       };
-      waits.push(rec);
+      this.waits.push(rec);
       return rec;
     };
 
     const opened = state();
-    currentVersion = opened.version;
-    driver.open(opened, previous);
+    this.currentVersion = opened.version;
+    driver.open(opened, this.previous);
     for (const step of session.steps) {
       await sleep(step.delayMs);
       if (step.action.kind === 'jump') {
         doc.jump(step.action.region);
         const s = state();
-        currentVersion = s.version;
-        typed.push('');
+        this.currentVersion = s.version;
+        this.typed.push('');
         driver.move(s);
         continue;
       }
@@ -196,21 +219,21 @@ async function runReplay(driver: Driver, replay: Replay, typethrough: boolean): 
       const rec = await waitPoint('wait', s);
       const shown = rec.outcome?.text;
       const line = s.lines[s.line].slice(0, s.character);
-      if (typethrough && shown && shown.length >= 2 && !rec.outcome?.replaceIndent && line.trim() !== '') {
+      if (this.typethrough && shown && shown.length >= 2 && !rec.outcome?.replaceIndent && line.trim() !== '') {
         // Type the first k characters of the suggestion, then accept the rest (Tab).
-        const k = between(1, Math.min(8, shown.length - 1));
+        const k = this.between(1, Math.min(8, shown.length - 1));
         for (let i = 0; i < k; i++) {
-          await sleep(between(60, 180));
+          await sleep(this.between(60, 180));
           type(shown[i], 'typethrough');
         }
-        await sleep(between(150, 400));
+        await sleep(this.between(150, 400));
         const accepted = type(shown.slice(k), 'accept');
         await waitPoint('accept', accepted);
       }
     }
-    previous = state();
+    this.previous = state();
+    this.wallMs += performance.now() - started;
   }
-  return { waits, keys, outcomes, wallMs: performance.now() - started };
 }
 
 // --- measurements ----------------------------------------------------------------------------------
@@ -559,7 +582,7 @@ async function main(): Promise<void> {
     speculate: true,
   };
 
-  // --- Sovereign -----------------------------------------------------------------------------
+  // --- both sides up: Sovereign's worker and llama-server (each idle while the other runs) -----
   log('Sovereign: starting the worker');
   const runtime = new RuntimeClient({
     workerPath,
@@ -567,46 +590,58 @@ async function main(): Promise<void> {
     modelFor: (role) => (role === 'completion' ? { path: model!, contextSize: args.ctx, threads: args.threads, gpu: 'off' } : undefined),
     idleUnloadMs: () => 0,
   });
-  let sovRun: RunResult;
+  mkdirSync(resultsDir, { recursive: true });
+  let server: LlamaServer | undefined;
   let sovDriver: SovereignDriver;
+  let lsDriver: LlamaVscodeDriver;
+  let sovHarness: Harness;
+  let lsHarness: Harness;
   let throughput: { tg: number; runs: number[] };
+  let tokenCount: Map<string, number>;
   try {
     const info = await runtime.load('completion');
     log(`Sovereign: loaded ${info.name} (${info.fim}, ctx ${info.contextSize}, ${info.threads} threads, ${info.gpu})`);
     throughput = await engineThroughput(runtime, Math.max(64, args.tokens));
     log(`Sovereign: engine generation ${throughput.tg.toFixed(2)} t/s (llama-bench ${lb.tg.toFixed(2)})`);
-    sovDriver = new SovereignDriver(runtime, { settings, prefixLines: 256, suffixLines: 64, repoName: 'workspace' });
-    load.sovereign_start = loadavg().map((x) => round(x, 2)!);
-    sovRun = await runReplay(sovDriver, replay, args.typethrough);
-    load.sovereign_end = loadavg().map((x) => round(x, 2)!);
-    await sovDriver.settle(30_000);
-    await sovDriver.dispose();
-    log(`Sovereign: replay done in ${(sovRun.wallMs / 1000).toFixed(0)} s`);
-  } finally {
-    await runtime.shutdown();
-  }
+    const port = 18000 + Math.floor(Math.random() * 2000);
+    log(`llama-server: starting on 127.0.0.1:${port}`);
+    server = await startLlamaServer({ model, port, threads: args.threads, ctx: args.ctx, batch: args.batch, logFile: join(resultsDir, 'llama-server.log') });
 
-  // --- llama-server ---------------------------------------------------------------------------
-  const port = 18000 + Math.floor(Math.random() * 2000);
-  log(`llama-server: starting on 127.0.0.1:${port}`);
-  mkdirSync(resultsDir, { recursive: true });
-  const server: LlamaServer = await startLlamaServer({ model, port, threads: args.threads, ctx: args.ctx, batch: args.batch, logFile: join(resultsDir, 'llama-server.log') });
-  let lsRun: RunResult;
-  let lsDriver: LlamaVscodeDriver;
-  let tokenCount: Map<string, number>;
-  try {
-    lsDriver = new LlamaVscodeDriver({ ...llamaVscodeDefaults(server.url), n_predict: args.tokens, t_max_predict_ms: 0 }, args.seed);
-    load.llama_server_start = loadavg().map((x) => round(x, 2)!);
-    lsRun = await runReplay(lsDriver, replay, args.typethrough);
-    load.llama_server_end = loadavg().map((x) => round(x, 2)!);
-    await lsDriver.settle(60_000);
+    sovDriver = new SovereignDriver(runtime, { settings, prefixLines: 256, suffixLines: 64, repoName: 'workspace' });
+    lsDriver = new LlamaVscodeDriver(
+      { ...llamaVscodeDefaults(server.url), n_predict: args.tokens, t_max_predict_ms: 0 },
+      { seed: args.seed, samplers: args.infillSampler ? ['top_k', 'top_p', 'infill'] : ['top_k', 'top_p'] },
+    );
+    sovHarness = new Harness(sovDriver, args.seed, args.typethrough);
+    lsHarness = new Harness(lsDriver, args.seed, args.typethrough);
+    const sides: [string, Harness, Driver][] = [
+      ['Sovereign', sovHarness, sovDriver],
+      ['llama-server', lsHarness, lsDriver],
+    ];
+    for (const [i, session] of replay.sessions.entries()) {
+      // A-B, B-A, A-B, … so neither side always runs first.
+      const order = i % 2 === 0 ? sides : [...sides].reverse();
+      for (const [name, harness, driver] of order) {
+        load[`${name} ${session.file.rel} start`] = loadavg().map((x) => round(x, 2)!);
+        log(`${name}: typing ${session.file.rel} (${session.steps.length} steps)`);
+        await harness.session(session);
+        // The user stops; background work (speculation, ring warm-ups) finishes before the
+        // other side runs, so it never competes with it for the CPU.
+        await driver.quiesce(30_000);
+      }
+    }
+    await sovDriver.dispose();
     await lsDriver.dispose();
-    log(`llama-server: replay done in ${(lsRun.wallMs / 1000).toFixed(0)} s`);
-    const texts = [...sovRun.waits, ...lsRun.waits].flatMap((w) => w.typed);
+    log(`replays done: Sovereign ${(sovHarness.wallMs / 1000).toFixed(0)} s, llama-server ${(lsHarness.wallMs / 1000).toFixed(0)} s`);
+    load.end = loadavg().map((x) => round(x, 2)!);
+    const texts = [...sovHarness.waits, ...lsHarness.waits].flatMap((w) => w.typed);
     tokenCount = await tokenizeAll(server.url, texts);
   } finally {
-    await server.stop();
+    await server?.stop();
+    await runtime.shutdown();
   }
+  const sovRun = sovHarness.run;
+  const lsRun = lsHarness.run;
 
   // --- figures ----------------------------------------------------------------------------------
   const sov = sovereignFigures(sovRun, sovDriver, rates, tokenCount);
@@ -635,6 +670,7 @@ async function main(): Promise<void> {
     packages: { 'vscode-jsonrpc': pkgVersion('vscode-jsonrpc'), semver: pkgVersion('semver'), '@types/node': pkgVersion('@types/node'), 'node-llama-cpp': pkgVersion('node-llama-cpp') },
     replay: { files: replay.sessions.length, keystrokes: replay.keystrokes, wait_points: replay.waitPoints, wait_timeout_ms: WAIT_TIMEOUT_MS },
     llama_server_args: server.args.join(' '),
+    llama_vscode_samplers: args.infillSampler ? 'top_k, top_p, infill (as llama.vscode)' : 'top_k, top_p (llama.vscode adds infill; see notes)',
     load_average_1_5_15: load,
     notes: [
       'Both sides: same replay, same model file, same threads and context size, every completion generates --tokens tokens unless the model ends it (no time budget: t_max_predict_ms 0 / timeBudgetMs 0).',
@@ -643,6 +679,8 @@ async function main(): Promise<void> {
       'floor = typed tokens since the previous shown suggestion ÷ llama-bench pp512 + generated tokens ÷ llama-bench tg; floor_ratio = time to suggestion ÷ floor (model answers only).',
       'Sovereign overhead_p50_ms = provide() wall time after the debounce minus the worker stats.totalMs, for model answers whose request did not queue behind another one; overhead_incl_debounce_and_queue_p50_ms is provide() wall minus totalMs with nothing taken out.',
       'behind_stale_ms: Sovereign = wait in the worker behind the aborted request for an earlier state (plus IPC); llama.vscode = its isRequestInProgress poll loop plus time queued in the one-slot server behind speculative/warm-up requests (plus HTTP).',
+      "llama.vscode sends samplers [top_k, top_p, infill]. llama.cpp's infill sampler ends a generation with EOT when no candidate reaches p 0.2 after merging prefixes, which a random-weight model's flat distribution hits after a few tokens; llama-server then generated far fewer tokens than Sovereign. The benchmark therefore drops 'infill' (--infill-sampler keeps it) so both sides generate the same number of tokens; top_k 40 / top_p 0.99 stay.",
+      'Sessions (files) alternate between the sides (A-B, B-A, …), each side idle (no background work) while the other types.',
       'The machine has 2 cores shared with other work; see load_average_1_5_15.',
     ],
     sovereign_settings: settings,

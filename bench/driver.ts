@@ -55,8 +55,11 @@ export interface Driver {
   change(doc: DocState): void;
   /** The cursor moved without an edit: VS Code cancels the pending provider call. */
   move(doc: DocState): void;
-  /** Waits until background work (speculation, warm-ups) is done, up to `timeoutMs`. */
-  settle(timeoutMs: number): Promise<void>;
+  /**
+   * The user stopped typing: waits until the extension's background work (speculation, extra
+   * context entering the ring and its warm-up) is done, up to `timeoutMs`.
+   */
+  quiesce(timeoutMs: number): Promise<void>;
   /** Side-specific figures for the report. */
   summary(): Record<string, unknown>;
   dispose(): Promise<void>;

@@ -175,10 +175,10 @@ export class LlamaVscodeDriver implements Driver {
 
   constructor(
     private readonly config: LlamaVscodeConfig,
-    seed: number,
+    private readonly options: { seed: number; samplers: string[] },
   ) {
     this.cache = new LRUCache(config.max_cache_keys);
-    this.random = rng(seed);
+    this.random = rng(options.seed);
     this.timer = setInterval(() => this.periodicRingBufferUpdate(), config.ring_update_ms);
   }
 
@@ -389,7 +389,7 @@ export class LlamaVscodeDriver implements Driver {
       top_k: 40,
       top_p: 0.99,
       stream: false,
-      samplers: ['top_k', 'top_p', 'infill'],
+      samplers: this.options.samplers,
       cache_prompt: true,
       ...(nindent && { n_indent: nindent }),
       t_max_prompt_ms: cfg.t_max_prompt_ms,
@@ -542,9 +542,10 @@ export class LlamaVscodeDriver implements Driver {
     this.pendingTimeouts.add(p);
   }
 
-  async settle(timeoutMs: number): Promise<void> {
+  async quiesce(timeoutMs: number): Promise<void> {
     const end = performance.now() + timeoutMs;
-    while ((this.inFlight > 0 || this.isRequestInProgress || this.pendingTimeouts.size > 0) && performance.now() < end) await sleep(50);
+    const busy = () => this.inFlight > 0 || this.isRequestInProgress || this.pendingTimeouts.size > 0 || this.queuedChunks.length > 0;
+    while (busy() && performance.now() < end) await sleep(50);
   }
 
   summary(): Record<string, unknown> {

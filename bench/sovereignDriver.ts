@@ -205,9 +205,9 @@ export class SovereignDriver implements Driver {
     }
   }
 
-  async settle(timeoutMs: number): Promise<void> {
+  async quiesce(timeoutMs: number): Promise<void> {
     const end = performance.now() + timeoutMs;
-    while (this.inFlight > 0 && performance.now() < end) await sleep(50);
+    while ((this.inFlight > 0 || this.pendingChunks.length > 0) && performance.now() < end) await sleep(50);
   }
 
   summary(): Record<string, unknown> {

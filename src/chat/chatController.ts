@@ -346,7 +346,7 @@ export class ChatController implements vscode.Disposable {
   }
 
   private async measureCached(messages: ChatMessage[]): Promise<number> {
-    const key = JSON.stringify(messages);
+    const key = `${this.client.loadedModel('chat')?.path}\n${JSON.stringify(messages)}`;
     if (key !== this.lastMeasure.key) this.lastMeasure = { key, tokens: await this.client.chatPromptTokens(messages) };
     return this.lastMeasure.tokens;
   }

@@ -79,6 +79,9 @@ describe('UI: chat about your code, in a real browser', function () {
     session = await openVsCode('dev', { 'sovereign.chat.modelPath': testModelPath('fim-qwen2'), 'sovereign.chat.maxTokens': 160, 'sovereign.chat.contextSize': 2048 });
     await writeFile(join(session.folder, 'apply.py'), 'def old():\n    return 1\n');
     await writeFile(join(session.folder, '.env'), 'API_KEY=never-send-this\n');
+    // Before the first quick open: its file search does not see files created later in the session.
+    const line = 'INFO 2026-01-01 12:00:00 request served in 12 ms from cache node-7\n';
+    await writeFile(join(session.folder, 'big.log'), line.repeat(Math.ceil((5 * 1024 * 1024) / line.length)));
   });
 
   afterEach(async function () {
@@ -150,9 +153,9 @@ describe('UI: chat about your code, in a real browser', function () {
     await page.locator('.monaco-diff-editor').first().waitFor({ state: 'visible', timeout: 20_000 });
     await screenshot(page, 'chat-apply-diff');
     await runCommand(page, 'Sovereign: Accept Proposed Change');
+    await page.locator('.monaco-diff-editor').first().waitFor({ state: 'detached', timeout: 10_000 });
     const text = await waitForEditorText(page, 'def applied():');
     assert.ok(!text.includes('def old():'), `the whole file was replaced:\n${text}`);
-    assert.equal(await page.locator('.monaco-diff-editor').count(), 0, 'the diff closed');
   });
 
   it('model output with <script>, onerror, javascript: links and raw HTML renders as inert text', async function () {
@@ -209,10 +212,30 @@ describe('UI: chat about your code, in a real browser', function () {
     await waitForNotification(page, 'never sends .env');
   });
 
+  it('typing @ offers workspace files to attach, never secret ones', async function () {
+    const page = session.page;
+    await frame.focus('#prompt');
+    await page.keyboard.type('Look at @');
+    const input = page.locator('.quick-input-widget input.input');
+    await input.waitFor({ state: 'visible', timeout: 20_000 });
+    const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
+    await rows.first().waitFor({ timeout: 20_000 });
+    const offered = await rows.locator('.label-name').allTextContents();
+    assert.ok(offered.some((l) => l.trim() === 'main.py'), `offered: ${offered.join(', ')}`);
+    assert.ok(!offered.some((l) => l.trim().startsWith('.env')), 'a secret file is not offered');
+    await input.fill('apply.py');
+    await rows.filter({ has: page.locator('.label-name', { hasText: /^\s*apply\.py\s*$/ }) }).first().click();
+    await page.keyboard.press('Enter');
+    const chip = frame.locator('#chips .chip:not(.excluded)', { hasText: 'apply.py' });
+    await chip.waitFor({ timeout: 10_000 });
+    assert.equal(await frame.inputValue('#prompt'), 'Look at ', 'the @ itself is not left in the message');
+    await chip.locator('.chip-remove').click();
+    await chip.waitFor({ state: 'detached', timeout: 10_000 });
+    await frame.fill('#prompt', '');
+  });
+
   it('a 5 MB file is trimmed with a visible note, and the view stays responsive', async function () {
     const page = session.page;
-    const line = 'INFO 2026-01-01 12:00:00 request served in 12 ms from cache node-7\n';
-    await writeFile(join(session.folder, 'big.log'), line.repeat(Math.ceil((5 * 1024 * 1024) / line.length)));
     await quickOpen(page, 'big.log');
     await runCommand(page, 'Sovereign: Chat About This File');
     const chip = frame.locator('#chips .chip', { hasText: 'big.log' });
@@ -262,8 +285,12 @@ describe('UI: chat about your code, in a real browser', function () {
     const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'What does main.py do?' });
     await row.waitFor({ timeout: 10_000 });
     await row.click();
-    await frame.waitForFunction((n) => document.querySelectorAll('.entry.user').length >= n - 1, before, { timeout: 10_000 });
-    assert.match((await frame.locator('.entry.user').first().textContent()) ?? '', /What does main\.py do\?/);
+    await frame.locator('.entry.user', { hasText: 'What does main.py do?' }).waitFor({ timeout: 10_000 });
+    const questions = await frame.locator('.entry.user').allTextContents();
+    assert.match(questions[0], /What does main\.py do\?/);
+    assert.match(questions.at(-1) ?? '', /Are you back\?/);
+    assert.ok(!questions.some((q) => q.includes('Explain everything slowly')), 'a question whose answer failed is not kept');
+    assert.equal(await frame.locator('.entry.assistant .stats').count(), 0, 'a reopened chat shows the answers, not old timings');
   });
 });
 

@@ -39,7 +39,7 @@ for (const from of ['dev', 'vsix'] as const) {
       await page.keyboard.press('Control+End');
       await page.keyboard.type('return a', { delay: 40 });
       const ghost = page.locator('.monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text').first();
-      await ghost.waitFor({ state: 'visible', timeout: 90_000 }).catch(async (e) => {
+      await ghost.waitFor({ state: 'visible', timeout: 150_000 }).catch(async (e) => {
         await screenshot(page, `no-ghost-text-${from}`);
         throw e;
       });
