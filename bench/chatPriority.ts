@@ -37,8 +37,9 @@ async function completionLatencies(runtime: RuntimeClient, tag: string): Promise
   const out: number[] = [];
   for (let i = 0; i < rounds; i++) {
     const started = performance.now();
-    await runtime.complete(fimParams(`# ${tag}\ndef f${i}(values):\n    total = 0\n    for v in values:\n        total += v * ${i}\n    return `, '\n', 16));
+    const r = await runtime.complete(fimParams(`# ${tag}\ndef f${i}(values):\n    total = 0\n    for v in values:\n        total += v * ${i}\n    return `, '\n', 16));
     out.push(performance.now() - started);
+    if (process.env.BENCH_VERBOSE) console.log(`  ${tag} wall ${(performance.now() - started).toFixed(0)} worker ${r.stats.totalMs} (prompt ${r.stats.promptMs}, gen ${r.stats.generateMs}, eval ${r.stats.evaluatedTokens}, out ${r.stats.generatedTokens})`);
     await sleep(60); // the gap a debounce leaves between keystrokes
   }
   return out;

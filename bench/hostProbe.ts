@@ -17,6 +17,7 @@ export async function run(): Promise<void> {
   (globalThis as { gc?: () => void }).gc?.();
   const result = {
     activation_ms: api.activation.ms,
+    activation_phases_ms: api.activation.phases,
     rss_before_load_bytes: api.activation.rssBeforeBytes,
     rss_after_activation_bytes: api.activation.rssAfterBytes,
     rss_after_completion_bytes: process.memoryUsage.rss(),

@@ -24,6 +24,11 @@
  *   editor, twice), setPeriodicRingBufferUpdate.
  * - src/configuration.ts @009e5b72 (defaults), src/lru-cache.ts, src/utils.ts.
  *
+ * Deviation: the benchmark sends samplers [top_k, top_p] unless asked for llama.vscode's
+ * [top_k, top_p, infill] (completion.ts --infill-sampler): llama.cpp's infill sampler ends a
+ * generation with EOT when no candidate reaches p 0.2, which a random-weight model hits within a
+ * few tokens, so llama-server would generate fewer tokens than Sovereign.
+ *
  * Not modelled: the RAG / embeddings context (needs an embeddings server; off here), the
  * OpenAI-compatible endpoint, status bar, event log, save/copy/cut chunk picks (the replay does not
  * save or copy), manual triggers. `Math.random` in pickChunk is a seeded generator here. Where the
@@ -80,6 +85,7 @@ export function llamaVscodeDefaults(endpoint: string): LlamaVscodeConfig {
 
 interface LlamaResponse {
   content?: string;
+  stop_type?: string;
   tokens_evaluated?: number;
   tokens_cached?: number;
   tokens_predicted?: number;
@@ -101,6 +107,7 @@ export interface ServerRequest {
   generatedTokens?: number;
   promptMs?: number;
   generateMs?: number;
+  stopType?: string;
   /** main requests: the provider call's token was cancelled when the answer came (wasted) */
   stale?: boolean;
 }
@@ -445,6 +452,7 @@ export class LlamaVscodeDriver implements Driver {
       request.generatedTokens = t.predicted_n;
       request.promptMs = t.prompt_ms;
       request.generateMs = t.predicted_ms;
+      request.stopType = data.stop_type;
       return { request, data };
     } catch (e) {
       request.doneAt = performance.now();

@@ -81,7 +81,7 @@ async function measureModel(name: string, path: string, role: ModelRole): Promis
   }
 }
 
-async function measureExtensionHost(): Promise<{ activation_ms: number; extension_host_added_mb: number; activation_added_mb: number; first_completion_ms: number }> {
+async function measureExtensionHost(): Promise<{ activation_ms: number; activation_phases_ms: Record<string, number>; extension_host_added_mb: number; activation_added_mb: number; first_completion_ms: number }> {
   const folder = await prepareIntegrationWorkspace();
   const server = await startCodeServer({ folder, userSettings: integrationSettings() });
   try {
@@ -98,6 +98,7 @@ async function measureExtensionHost(): Promise<{ activation_ms: number; extensio
       const r = JSON.parse(line.slice(line.indexOf('BENCH_JSON ') + 11));
       return {
         activation_ms: Math.round(r.activation_ms * 10) / 10,
+        activation_phases_ms: r.activation_phases_ms as Record<string, number>,
         activation_added_mb: mb(r.rss_after_activation_bytes - r.rss_before_load_bytes),
         extension_host_added_mb: mb(r.rss_after_completion_bytes - r.rss_before_load_bytes),
         first_completion_ms: Math.round(r.first_completion_ms),
@@ -139,6 +140,7 @@ async function main(): Promise<void> {
     machine: `${(await import('node:os')).cpus().length} logical cores, ${mb((await import('node:os')).totalmem())} MB`,
     activation_ms: host.activation_ms,
     activation_target_ms: 50,
+    activation_phases_ms: host.activation_phases_ms,
     extension_host_added_mb: host.extension_host_added_mb,
     extension_host_added_at_activation_mb: host.activation_added_mb,
     extension_host_target_mb: 30,

@@ -36,7 +36,8 @@ export interface SovereignProvide {
   callAt?: number;
   callId?: number;
   endAt?: number;
-  result: 'model' | 'cache' | 'typeThrough' | 'none' | 'aborted' | 'error' | 'pending';
+  /** preempted: the request was cancelled although the user had not typed on (a background request superseded it) */
+  result: 'model' | 'cache' | 'typeThrough' | 'none' | 'preempted' | 'aborted' | 'error' | 'pending';
 }
 
 export interface SovereignDriverOptions {
@@ -138,7 +139,7 @@ export class SovereignDriver implements Driver {
           return;
         }
         if (!s) {
-          rec.result = 'none';
+          rec.result = rec.callId !== undefined && this.calls[rec.callId].cancelled ? 'preempted' : 'none';
           this.onOutcome({ version: doc.version, at: rec.endAt });
           return;
         }
@@ -213,6 +214,7 @@ export class SovereignDriver implements Driver {
   summary(): Record<string, unknown> {
     return {
       engine_counters: { ...this.engine.counters },
+      provides_preempted_by_background: this.provides.filter((p) => p.result === 'preempted').length,
       ring_chunks: this.ring.list().length,
       ring_adds: this.ringAdds,
       warm_ups: this.warmUps,

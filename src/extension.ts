@@ -8,6 +8,7 @@ import type { CompletionEngine } from './completion/completionEngine';
 import { Config } from './config/config';
 import { restartKeys, SettingKeys } from './config/settingKeys';
 import { chooseModelFile } from './models/chooseModelFile';
+import { registerModels, type ModelsApi } from './models/registerModels';
 import { RuntimeClient } from './runtime/client';
 import { promptForModelOnce } from './ui/noModelPrompt';
 import { registerStatusBar } from './ui/statusBar';
@@ -18,8 +19,9 @@ export interface SovereignApi {
   readonly completionProvider: vscode.InlineCompletionItemProvider;
   readonly completionEngine: CompletionEngine;
   readonly chat: ChatApi;
+  readonly models: ModelsApi;
   /** From the first line of the bundle to the end of activate(): read by bench:runtime. */
-  readonly activation: { ms: number; rssBeforeBytes: number; rssAfterBytes: number };
+  readonly activation: { ms: number; rssBeforeBytes: number; rssAfterBytes: number; phases: Record<string, number> };
 }
 
 declare const __sovereignLoadStart: { at: number; rss: number } | undefined;
@@ -31,7 +33,17 @@ let runtime: RuntimeClient | undefined;
  * the worker starts and the model loads on first use.
  */
 export function activate(context: vscode.ExtensionContext): SovereignApi {
+  const phases: Record<string, number> = {};
+  let last = performance.now();
+  const mark = (name: string) => {
+    const now = performance.now();
+    phases[name] = Math.round((now - last) * 10) / 10;
+    last = now;
+  };
+  const loaded = typeof __sovereignLoadStart === 'undefined' ? { at: last, rss: process.memoryUsage.rss() } : __sovereignLoadStart;
+  phases.load = Math.round((last - loaded.at) * 10) / 10;
   const log = vscode.window.createOutputChannel('Sovereign', { log: true });
+  mark('log');
   context.subscriptions.push(log);
   const config = new Config();
   const client = new RuntimeClient({
@@ -43,12 +55,18 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
   runtime = client;
   context.subscriptions.push(client);
 
+  mark('runtime');
   const completion = registerCompletion(context, client, config, tagged(log, 'completion'));
+  mark('completion');
   const chat = registerChat(context, client, config, tagged(log, 'chat'));
+  mark('chat');
+  const models = registerModels(context, client, config, tagged(log, 'models'));
+  mark('models');
   context.subscriptions.push(
     completion.disposable,
     registerStatusBar(client, config, completion.provider, completion.engine.counters),
     chat.disposable,
+    models.disposable,
     vscode.commands.registerCommand(Commands.chooseCompletionModel, () => chooseModelFile(config, 'completion')),
     vscode.commands.registerCommand(Commands.chooseChatModel, () => chooseModelFile(config, 'chat')),
     vscode.commands.registerCommand(Commands.showLog, () => log.show(true)),
@@ -58,10 +76,10 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
   );
 
   void promptForModelOnce(config);
-  const loaded = typeof __sovereignLoadStart === 'undefined' ? { at: performance.now(), rss: process.memoryUsage.rss() } : __sovereignLoadStart;
-  const activation = { ms: performance.now() - loaded.at, rssBeforeBytes: loaded.rss, rssAfterBytes: process.memoryUsage.rss() };
-  log.info(`activated in ${activation.ms.toFixed(1)} ms`);
-  return { runtime: client, completionProvider: completion.provider, completionEngine: completion.engine, chat: chat.api, activation };
+  mark('rest');
+  const activation = { ms: performance.now() - loaded.at, rssBeforeBytes: loaded.rss, rssAfterBytes: process.memoryUsage.rss(), phases };
+  log.info(`activated in ${activation.ms.toFixed(1)} ms (${Object.entries(phases).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+  return { runtime: client, completionProvider: completion.provider, completionEngine: completion.engine, chat: chat.api, models: models.api, activation };
 }
 
 /** Waits for the worker to dispose its models and exit, so no process outlives the window. */

@@ -12,7 +12,8 @@ export interface FitInput {
   systemTokens: number;
   questionTokens: number;
   /** In the order they should survive (the earlier ones win space first). */
-  attachments: readonly { label: string; tokens: number }[];
+  /** `clipped`: `tokens` counts only the beginning already cut from a huge file. */
+  attachments: readonly { label: string; tokens: number; clipped?: boolean }[];
   /** Earlier messages, oldest first. */
   history: readonly { role: 'user' | 'assistant'; tokens: number }[];
   /** Tokens the estimate missed last time (the template measured by the model): kept free. */
@@ -66,7 +67,8 @@ export function fitContext(input: FitInput): FitResult {
     if (left >= minAttachmentTokens) {
       const keepTokens = left;
       left = 0;
-      notes.push(`${a.label} was trimmed to its first ${fmt(keepTokens)} of ${fmt(a.tokens)} tokens to fit the context window.`);
+      const of = a.clipped ? '' : ` of ${fmt(a.tokens)}`;
+      notes.push(`${a.label} was trimmed to its first ${fmt(keepTokens)}${of} tokens to fit the context window.`);
       return { state: 'trimmed', keepTokens };
     }
     notes.push(`${a.label} (${fmt(a.tokens)} tokens) was left out: the context window is full.`);

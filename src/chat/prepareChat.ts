@@ -88,7 +88,7 @@ async function assemble(input: PrepareInput, blocks: string[], counts: number[],
     answerTokens: answerReserve(input.windowTokens, input.maxAnswerTokens),
     systemTokens,
     questionTokens,
-    attachments: input.attachments.map((a, i) => ({ label: a.label, tokens: blockTokens[i] })),
+    attachments: input.attachments.map((a, i) => ({ label: a.label, tokens: blockTokens[i], clipped: !!a.clippedNote })),
     history: input.history.map((m, i) => ({ role: m.role === 'user' ? 'user' : 'assistant', tokens: historyTokens[i] })),
     correctionTokens,
   });

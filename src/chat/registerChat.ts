@@ -7,6 +7,7 @@ import { ChatViewProvider, chatViewType } from './chatView';
 import { CodeProposals } from './codeProposals';
 import { ContextAttachments } from './contextAttachments';
 import { ConversationStore } from './conversationStore';
+import { registerLanguageModelProvider } from './languageModelProvider';
 
 /** Chat's command ids (they match package.json's `contributes.commands`). */
 export const ChatCommands = {
@@ -37,6 +38,7 @@ export function registerChat(context: vscode.ExtensionContext, client: RuntimeCl
     attachments,
     provider,
     vscode.window.registerWebviewViewProvider(chatViewType, provider, { webviewOptions: { retainContextWhenHidden: true } }),
+    registerLanguageModelProvider(client, config),
     // From the explorer and editor title the clicked file comes as the argument; from the palette, none.
     vscode.commands.registerCommand(ChatCommands.chatAboutFile, (uri?: unknown) => controller.chatAboutFile(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand(ChatCommands.askAboutSelection, () => controller.askAboutSelection()),

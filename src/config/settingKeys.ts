@@ -23,6 +23,8 @@ export const SettingKeys = {
   threads: 'runtime.threads',
   idleUnloadMinutes: 'runtime.idleUnloadMinutes',
   gpu: 'gpu',
+  offline: 'offline',
+  modelsFolder: 'models.folder',
 } as const;
 
 export type SettingKey = (typeof SettingKeys)[keyof typeof SettingKeys];

@@ -14,6 +14,8 @@ import {
   completeRequest,
   countTokensRequest,
   chatPromptTokensRequest,
+  hardwareRequest,
+  inspectModelRequest,
   loadModelRequest,
   logNotification,
   shutdownRequest,
@@ -24,7 +26,11 @@ import {
   type ChatResult,
   type CompletionParams,
   type CompletionResult,
+  type GpuSetting,
+  type HardwareInfo,
+  type InspectModelParams,
   type LoadModelParams,
+  type ModelInspection,
   type ModelInfo,
   type ModelRole,
   type WorkerErrorData,
@@ -129,6 +135,16 @@ export class RuntimeClient implements Disposable {
     return this.call(role, signal, async (w) => w.loaded.get(role)!);
   }
 
+  /** GPU backend, VRAM, RAM and cores as the worker's llama.cpp sees them (starts the worker). */
+  async hardware(gpu: GpuSetting): Promise<HardwareInfo> {
+    return this.callWorker((w) => w.connection.sendRequest(hardwareRequest, { gpu }));
+  }
+
+  /** Checks a model file for a role without loading its weights (starts the worker). */
+  async inspectModel(params: InspectModelParams): Promise<ModelInspection> {
+    return this.callWorker((w) => w.connection.sendRequest(inspectModelRequest, params));
+  }
+
   async status(): Promise<WorkerStatus | undefined> {
     const w = this.worker;
     return w ? w.connection.sendRequest(statusRequest) : undefined;
@@ -186,6 +202,17 @@ export class RuntimeClient implements Disposable {
       signal?.removeEventListener('abort', onAbort);
       cts.dispose();
       this.inFlight--;
+      this.armIdleTimer();
+    }
+  }
+
+  /** A request that needs the worker but no model. */
+  private async callWorker<R>(work: (w: Worker) => Promise<R>): Promise<R> {
+    try {
+      return await work(await this.ensureWorker());
+    } catch (e) {
+      throw this.toSovereignError(e, undefined);
+    } finally {
       this.armIdleTimer();
     }
   }

@@ -25,7 +25,7 @@ export interface ModelInfo {
   architecture: string;
   fileBytes: number;
   contextSize: number;
-  /** Size of the context's state (mostly the KV cache). */
+  /** Memory of the context: KV cache and compute buffers (node-llama-cpp's estimate from the GGUF). */
   kvBytes: number;
   threads: number;
   /** The backend llama.cpp runs on: 'cpu', 'cuda', 'vulkan' or 'metal'. */
@@ -141,6 +141,43 @@ export const shutdownRequest = new RequestType0<void, void>('sovereign/shutdown'
 
 export const chatChunkNotification = new NotificationType<ChatChunk>('sovereign/chatChunk');
 export const logNotification = new NotificationType<WorkerLog>('sovereign/log');
+
+/** This machine as node-llama-cpp sees it from the worker (models/catalog.ts picks presets from it). */
+export interface HardwareInfo {
+  /** The backend llama.cpp runs on: 'cpu' (no GPU), 'cuda', 'vulkan' or 'metal'. */
+  gpu: 'cpu' | 'cuda' | 'vulkan' | 'metal';
+  vramTotalBytes: number;
+  vramFreeBytes: number;
+  /** GPU memory is system memory (Apple silicon). */
+  unifiedMemory: boolean;
+  ramTotalBytes: number;
+  ramFreeBytes: number;
+  cpuCores: number;
+}
+export const hardwareRequest = new RequestType<{ gpu: GpuSetting }, HardwareInfo, WorkerErrorData>('sovereign/hardware');
+
+/** Why a model file cannot serve a role; each has one message that names the fix. */
+export type ModelProblem = 'modelNotFound' | 'notGguf' | 'corruptModel' | 'unsupportedArchitecture' | 'noFimTokens' | 'noChatTemplate';
+
+export interface InspectModelParams {
+  path: string;
+  role: ModelRole;
+  contextSize: number;
+  gpu: GpuSetting;
+}
+
+/** A model file checked without loading its weights (header, tensors, vocabulary, metadata). */
+export interface ModelInspection {
+  path: string;
+  fileBytes: number;
+  architecture?: string;
+  fim?: string;
+  chatTemplate: boolean;
+  /** node-llama-cpp's estimate (GgufInsights) for the weights plus a context of `contextSize`. */
+  memory?: { ramBytes: number; vramBytes: number };
+  problem?: { kind: ModelProblem; message: string };
+}
+export const inspectModelRequest = new RequestType<InspectModelParams, ModelInspection, WorkerErrorData>('sovereign/inspectModel');
 
 /** JSON-RPC error code used for every worker error; the cause is in `data.kind`. */
 export const workerErrorCode = -32099;

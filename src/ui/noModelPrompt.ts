@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Config } from '../config/config';
-import { Commands } from '../commands';
+import { ModelCommands } from '../models/registerModels';
 
 /** One gentle prompt per window when no completion model is configured; never on keystrokes. */
 export async function promptForModelOnce(config: Config): Promise<void> {
@@ -9,5 +9,5 @@ export async function promptForModelOnce(config: Config): Promise<void> {
     'Sovereign needs a local GGUF model to complete code. Your code never leaves this machine.',
     'Choose model…',
   );
-  if (choice) await vscode.commands.executeCommand(Commands.chooseCompletionModel);
+  if (choice) await vscode.commands.executeCommand(ModelCommands.selectCompletionModel);
 }

@@ -4,6 +4,7 @@ import type { CompletionProvider } from '../completion/provider';
 import type { Config } from '../config/config';
 import type { RuntimeClient, RuntimeState } from '../runtime/client';
 import { Commands } from '../commands';
+import { ModelCommands } from '../models/registerModels';
 
 /**
  * One item that shows the runtime's health and the last completion's numbers. A click opens a
@@ -39,8 +40,8 @@ async function showMenu(completion: CompletionProvider): Promise<void> {
       ? { label: '$(play) Resume completions', command: Commands.resumeCompletions }
       : { label: '$(debug-pause) Pause completions', command: Commands.pauseCompletions },
     { label: '$(output) Show log', command: Commands.showLog },
-    { label: '$(file-binary) Choose completion model…', command: Commands.chooseCompletionModel },
-    { label: '$(comment-discussion) Choose chat model…', command: Commands.chooseChatModel },
+    { label: '$(file-binary) Select completion model…', command: ModelCommands.selectCompletionModel },
+    { label: '$(comment-discussion) Select chat model…', command: ModelCommands.selectChatModel },
     { label: '$(debug-restart) Restart runtime', command: Commands.restartRuntime },
   ];
   const picked = await vscode.window.showQuickPick(items, { title: 'Sovereign' });
@@ -53,7 +54,7 @@ function describe(state: RuntimeState, config: Config, paused: boolean, counters
     case 'idle':
       return config.modelPath('completion')
         ? { text: '$(circle-outline) Sovereign', tooltip: 'Idle: the model loads on first use.' }
-        : { text: '$(warning) Sovereign: no model', tooltip: 'No completion model is configured. Run "Sovereign: Choose Completion Model…".' };
+        : { text: '$(warning) Sovereign: no model', tooltip: 'No completion model is configured. Run "Sovereign: Select Completion Model…".' };
     case 'loading':
       return { text: '$(loading~spin) Sovereign', tooltip: `Loading ${state.path}…` };
     case 'ready': {

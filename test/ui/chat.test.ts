@@ -199,6 +199,14 @@ describe('UI: chat about your code, in a real browser', function () {
     assert.deepEqual([...new Set(found.links)], ['https://example.com/docs'], 'only the https link is a link');
     assert.equal(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss), undefined, 'nor in the workbench');
     await screenshot(page, 'chat-xss-inert');
+
+    // The https link opens only through the extension host (VS Code asks first), from the keyboard too.
+    await lastAnswer(frame).locator('[data-href="https://example.com/docs"]').first().focus();
+    await page.keyboard.press('Enter');
+    const confirm = page.locator('.monaco-dialog-box', { hasText: 'https://example.com/docs' });
+    await confirm.waitFor({ timeout: 15_000 });
+    await confirm.locator('.monaco-button', { hasText: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'detached', timeout: 10_000 });
   });
 
   it('a secret file is never attached, and the chip says why', async function () {

@@ -50,3 +50,11 @@ describe('chat context trimming', () => {
     assert.equal(answerBudget(1000, 5000, 500), 1);
   });
 });
+
+describe('chat context trimming of a huge file', () => {
+  it('does not claim a total it never counted', () => {
+    const fit = fitContext({ ...base, attachments: [{ label: 'big.log', tokens: 20_000, clipped: true }] });
+    assert.match(fit.notes[0], /big\.log was trimmed to its first [\d,]+ tokens to fit/);
+    assert.doesNotMatch(fit.notes[0], /20,000/);
+  });
+});

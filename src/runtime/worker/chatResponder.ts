@@ -90,7 +90,8 @@ export class ChatResponder {
     let rest = tokens;
     while (rest.length > promptStep + 1) {
       await this.yieldToCompletion();
-      await this.sequence.evaluateWithoutGeneratingNewTokens(rest.slice(0, promptStep), { evaluationPriority: options?.evaluationPriority });
+      const slice = rest.slice(0, promptStep);
+      await this.gate.step(() => this.sequence.evaluateWithoutGeneratingNewTokens(slice, { evaluationPriority: options?.evaluationPriority }));
       rest = rest.slice(promptStep);
     }
     const inner = evaluate(rest, options);
@@ -98,7 +99,8 @@ export class ChatResponder {
     try {
       for (;;) {
         await this.yieldToCompletion();
-        const step = await inner.next(input);
+        const next: void | Token | Token[] = input;
+        const step: IteratorResult<Token, void> = await this.gate.step(() => inner.next(next));
         if (step.done) return;
         input = yield step.value;
       }

@@ -1,11 +1,16 @@
 import { basename } from 'node:path';
 import { SovereignError, errorMessage } from '../../common/errors';
+import { cpus, freemem, totalmem } from 'node:os';
 import type {
   ChatParams,
   ChatResult,
   CompletionParams,
   CompletionResult,
+  GpuSetting,
+  HardwareInfo,
+  InspectModelParams,
   LoadModelParams,
+  ModelInspection,
   ModelInfo,
   ModelRole,
   WorkerLog,
@@ -17,7 +22,7 @@ import { noFimTokensError } from './fimPrompt';
 import { getLlamaRuntime } from './llamaRuntime';
 import { loadNodeLlamaCpp, type LlamaContext, type LlamaModel } from './nodeLlamaCpp';
 import { PriorityGate } from './priorityGate';
-import { validateModelFile } from './validateModelFile';
+import { noChatTemplateError, problemOf, unsupportedArchitectureError, validateModelFile } from './validateModelFile';
 
 interface RoleSlot {
   params: LoadModelParams;
@@ -72,6 +77,62 @@ export class Engine {
     const slot = this.requireSlot('chat');
     if (!slot.chat) throw new SovereignError('internal', 'The chat model has no chat wrapper.');
     return slot.chat.promptTokens(messages);
+  }
+
+  /** This machine as llama.cpp sees it (the backend of this process, its VRAM, RAM, cores). */
+  async hardware(gpu: GpuSetting): Promise<HardwareInfo> {
+    const llama = await getLlamaRuntime(gpu, (level, message) => this.log({ level, message }));
+    const vram = llama.gpu === false ? { total: 0, free: 0, unifiedSize: 0 } : await llama.getVramState();
+    return {
+      gpu: llama.gpu === false ? 'cpu' : llama.gpu,
+      vramTotalBytes: vram.total,
+      vramFreeBytes: vram.free,
+      unifiedMemory: vram.unifiedSize > 0,
+      ramTotalBytes: totalmem(),
+      ramFreeBytes: freemem(),
+      cpuCores: llama.cpuMathCores || cpus().length,
+    };
+  }
+
+  /**
+   * Every check a model file must pass for a role, without loading its weights: the file checks
+   * of a load, a vocabulary-only load (llama.cpp refuses an unknown architecture there), FIM
+   * tokens for completion, a chat template for chat, and node-llama-cpp's memory estimate.
+   */
+  async inspect(params: InspectModelParams): Promise<ModelInspection> {
+    const name = basename(params.path);
+    const result: ModelInspection = { path: params.path, fileBytes: 0, chatTemplate: false };
+    try {
+      result.fileBytes = (await validateModelFile(params.path)).bytes;
+      const nlc = await loadNodeLlamaCpp();
+      await checkTensorBounds(nlc, params.path, result.fileBytes);
+      const fileInfo = await nlc.readGgufFileInfo(params.path, { logWarnings: false, sourceType: 'filesystem' });
+      result.architecture = String(fileInfo.metadata.general?.architecture ?? 'unknown');
+      result.chatTemplate = typeof fileInfo.metadata.tokenizer?.chat_template === 'string';
+      const llama = await getLlamaRuntime(params.gpu, (level, message) => this.log({ level, message }));
+      let vocab: LlamaModel;
+      try {
+        vocab = await llama.loadModel({ modelPath: params.path, vocabOnly: true });
+      } catch (e) {
+        // A const enum in the typings, a plain object at run time.
+        const architectures = Object.values((nlc as unknown as { GgufArchitectureType: Record<string, string> }).GgufArchitectureType);
+        const known = architectures.includes(result.architecture);
+        throw known ? classifyLoadError(e, name) : unsupportedArchitectureError(name, result.architecture);
+      }
+      result.fim = detectFimFormat(vocab)?.family;
+      await vocab.dispose();
+      const insights = await nlc.GgufInsights.from(fileInfo, llama);
+      const gpuLayers = llama.gpu === false ? 0 : insights.totalLayers;
+      const weights = await insights.estimateModelResourceRequirementsV2({ gpuLayers });
+      const contextSize = Math.min(params.contextSize, insights.trainContextSize ?? params.contextSize);
+      const kv = await insights.estimateContextResourceRequirementsV2({ contextSize, modelGpuLayers: gpuLayers, sequences: 1 });
+      result.memory = { ramBytes: weights.cpuRam + kv.cpuRam, vramBytes: weights.gpuVram + kv.gpuVram };
+      if (params.role === 'completion' && !result.fim) throw noFimTokensError(name);
+      if (params.role === 'chat' && !result.chatTemplate) throw noChatTemplateError(name);
+    } catch (e) {
+      result.problem = problemOf(e);
+    }
+    return result;
   }
 
   models(): ModelInfo[] {
@@ -129,7 +190,7 @@ export class Engine {
         architecture: String(model.fileInfo.metadata.general?.architecture ?? 'unknown'),
         fileBytes: bytes,
         contextSize: context.contextSize,
-        kvBytes: context.stateSize,
+        kvBytes: contextMemoryBytes(model, context),
         threads,
         gpu: llama.gpu === false ? 'cpu' : llama.gpu,
         gpuLayers: model.gpuLayers,
@@ -205,4 +266,18 @@ function classifyLoadError(e: unknown, name: string): SovereignError {
     return new SovereignError('insufficientMemory', `${name} does not fit in the available memory: ${message}`);
   }
   return new SovereignError('corruptModel', `${name} could not be loaded (${message}). The file may be damaged or incomplete, or its architecture unsupported.`);
+}
+
+/** The context's memory (KV cache and compute buffers), as node-llama-cpp estimates it from the GGUF. */
+function contextMemoryBytes(model: LlamaModel, context: LlamaContext): number {
+  try {
+    const r = model.fileInsights.estimateContextResourceRequirements({
+      contextSize: context.contextSize,
+      modelGpuLayers: model.gpuLayers,
+      batchSize: context.batchSize,
+    });
+    return r.cpuRam + r.gpuVram;
+  } catch {
+    return 0;
+  }
 }

@@ -42,6 +42,7 @@ export class FimCompleter {
     if (signal.aborted) throw new CancelledError();
     const release = this.gate.hold();
     try {
+      await this.gate.whenIdle(); // a chat token being decoded finishes first: never two on the cores
       return await this.generate(params, signal);
     } finally {
       release();

@@ -11,6 +11,8 @@ import {
   completeRequest,
   countTokensRequest,
   chatPromptTokensRequest,
+  hardwareRequest,
+  inspectModelRequest,
   loadModelRequest,
   logNotification,
   shutdownRequest,
@@ -60,6 +62,9 @@ connection.onRequest(chatRequest, (params, token) =>
 
 connection.onRequest(countTokensRequest, (params) => guard(async () => engine.countTokens(params.role, params.texts)));
 connection.onRequest(chatPromptTokensRequest, (params) => guard(async () => engine.chatPromptTokens(params.messages)));
+
+connection.onRequest(hardwareRequest, (params) => guard(() => engine.hardware(params.gpu)));
+connection.onRequest(inspectModelRequest, (params) => guard(() => engine.inspect(params)));
 
 connection.onRequest(statusRequest, () => ({ pid: process.pid, rssBytes: process.memoryUsage.rss(), models: engine.models() }));
 

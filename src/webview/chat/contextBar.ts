@@ -46,7 +46,8 @@ function chipCount(chip: ContextChip, approx: string): string {
     case 'whole':
       return `${approx}${number(chip.tokens)} tokens`;
     case 'trimmed':
-      return `trimmed to ${approx}${number(chip.sentTokens)} of ${number(chip.tokens)} tokens`;
+      // A huge file was cut before counting: its full size is in the note, not a token count.
+      return chip.note ? `trimmed to ${approx}${number(chip.sentTokens)} tokens` : `trimmed to ${approx}${number(chip.sentTokens)} of ${number(chip.tokens)} tokens`;
     case 'dropped':
       return `left out (${approx}${number(chip.tokens)} tokens do not fit)`;
     case 'excluded':

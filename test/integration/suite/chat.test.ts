@@ -55,6 +55,20 @@ export function registerChatTests(): void {
       await until(() => chat.snapshot().attached, (a) => a.includes('main.py:1-2'), 'the selection chip');
     });
 
+    it('offers the local chat model to VS Code and other extensions through vscode.lm', async function () {
+      this.timeout(120_000);
+      const lm = (vscode as unknown as { lm?: { selectChatModels?(s: object): Thenable<vscode.LanguageModelChat[]> } }).lm;
+      if (!lm?.selectChatModels) this.skip(); // older VS Code: the provider is simply not registered
+      const [model] = await lm.selectChatModels({ vendor: 'sovereign' });
+      assert.ok(model, 'the Sovereign model is listed');
+      const cts = new vscode.CancellationTokenSource();
+      const response = await model.sendRequest([vscode.LanguageModelChatMessage.User('Once upon a time there was a cat')], {}, cts.token);
+      let text = '';
+      for await (const chunk of response.text) text += chunk;
+      assert.match(text, /[a-z]{2,}/i, `words from stories260K, got "${text}"`);
+      assert.ok((await model.countTokens('Once upon a time')) > 0);
+    });
+
     it('is contributed to the editor, explorer and view menus', async () => {
       const ext = vscode.extensions.getExtension('sovereign.sovereign')!;
       const menus = ext.packageJSON.contributes.menus as Record<string, { command: string; when?: string }[]>;

@@ -7,6 +7,7 @@ import * as mochaModule from 'mocha';
 import { registerChatTests } from './chat.test';
 import { registerExclusionTests } from './exclusion.test';
 import { registerDeactivationTests, registerExtensionTests } from './extension.test';
+import { registerModelTests } from './models.test';
 
 // mocha 12 is ESM-only: required from CommonJS (Node 22+), its class is the default export.
 const Mocha = ((mochaModule as unknown as { default?: typeof mochaModule.default }).default ?? mochaModule) as unknown as typeof import('mocha');
@@ -17,6 +18,7 @@ export function run(): Promise<void> {
   registerExtensionTests();
   registerChatTests();
   registerExclusionTests();
+  registerModelTests();
   registerDeactivationTests();
   return new Promise((resolve, reject) => {
     mocha.run((failures) => {

@@ -1,0 +1,101 @@
+import * as vscode from 'vscode';
+import { toAbortSignal } from '../common/cancellation';
+import type { Config } from '../config/config';
+import { SettingKeys } from '../config/settingKeys';
+import type { RuntimeClient } from '../runtime/client';
+import type { ChatMessage } from '../runtime/protocol';
+import { prepareChat } from './prepareChat';
+
+/**
+ * The shapes of VS Code's Language Model Chat Provider API (finalized after 1.95, the version our
+ * @types/vscode describes); detected at run time, so older VS Code simply goes without it.
+ */
+interface ModelInformation {
+  id: string;
+  name: string;
+  family: string;
+  version: string;
+  maxInputTokens: number;
+  maxOutputTokens: number;
+  tooltip?: string;
+  detail?: string;
+  capabilities: { imageInput?: boolean; toolCalling?: boolean | number };
+}
+interface RequestMessage {
+  role: number;
+  content: readonly unknown[];
+}
+interface LmApi {
+  registerLanguageModelChatProvider(
+    vendor: string,
+    provider: {
+      onDidChangeLanguageModelChatInformation?: vscode.Event<void>;
+      provideLanguageModelChatInformation(options: unknown, token: vscode.CancellationToken): ModelInformation[];
+      provideLanguageModelChatResponse(model: ModelInformation, messages: readonly RequestMessage[], options: unknown, progress: vscode.Progress<unknown>, token: vscode.CancellationToken): Promise<void>;
+      provideTokenCount(model: ModelInformation, text: string | RequestMessage, token: vscode.CancellationToken): Promise<number>;
+    },
+  ): vscode.Disposable;
+}
+
+export const languageModelVendor = 'sovereign';
+
+/**
+ * Offers the local chat model to VS Code's own chat and to other extensions (`vscode.lm`), when
+ * this VS Code has the API. The same worker answers, with the same priority for completion.
+ */
+export function registerLanguageModelProvider(client: RuntimeClient, config: Config): vscode.Disposable {
+  const lm = (vscode as unknown as { lm?: Partial<LmApi> }).lm;
+  if (typeof lm?.registerLanguageModelChatProvider !== 'function') return new vscode.Disposable(() => undefined);
+  const changed = new vscode.EventEmitter<void>();
+  const windowOf = () => client.loadedModel('chat')?.contextSize ?? config.get<number>(SettingKeys.chatContextSize);
+  const registration = lm.registerLanguageModelChatProvider(languageModelVendor, {
+    onDidChangeLanguageModelChatInformation: changed.event,
+    provideLanguageModelChatInformation: () => {
+      const path = config.modelPath('chat');
+      if (!path) return [];
+      const maxOutputTokens = config.get<number>(SettingKeys.chatMaxTokens);
+      const name = path.split(/[\\/]/).pop() ?? path;
+      return [
+        {
+          id: 'local-chat',
+          name: `Sovereign: ${name}`,
+          family: 'sovereign-local',
+          version: name,
+          maxInputTokens: Math.max(1, windowOf() - maxOutputTokens),
+          maxOutputTokens,
+          tooltip: 'Runs on this machine; nothing leaves it.',
+          detail: 'local',
+          capabilities: { imageInput: false, toolCalling: false },
+        },
+      ];
+    },
+    provideLanguageModelChatResponse: async (_model, messages, _options, progress, token) => {
+      const signal = toAbortSignal(token);
+      const info = await client.load('chat', signal);
+      const all = messages.map(toChatMessage);
+      const last = all.at(-1)?.role === 'user' ? all.pop()! : undefined;
+      const prepared = await prepareChat({
+        history: all.filter((m) => m.role !== 'system'),
+        question: last?.content ?? '',
+        attachments: [],
+        windowTokens: info.contextSize,
+        maxAnswerTokens: config.get<number>(SettingKeys.chatMaxTokens),
+        count: (texts) => client.countTokens('chat', texts, signal),
+        measure: (m) => client.chatPromptTokens(m, signal),
+      });
+      await client.chat(prepared.messages, { maxTokens: prepared.maxTokens, signal, onText: (text) => progress.report(new vscode.LanguageModelTextPart(text)) });
+    },
+    provideTokenCount: async (_model, text, token) => {
+      const [n] = await client.countTokens('chat', [typeof text === 'string' ? text : toChatMessage(text).content], toAbortSignal(token));
+      return n;
+    },
+  });
+  return vscode.Disposable.from(registration, changed, config.onDidChange([SettingKeys.chatModelPath, SettingKeys.chatContextSize, SettingKeys.chatMaxTokens], () => changed.fire()));
+}
+
+function toChatMessage(m: RequestMessage): ChatMessage {
+  const content = m.content
+    .map((part) => (part instanceof vscode.LanguageModelTextPart ? part.value : typeof (part as { value?: unknown }).value === 'string' ? (part as { value: string }).value : ''))
+    .join('');
+  return { role: m.role === vscode.LanguageModelChatMessageRole.Assistant ? 'assistant' : 'user', content };
+}
