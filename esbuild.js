@@ -41,6 +41,7 @@ const targets = [
     external: ['vscode'],
     // Marks when the host starts evaluating the bundle, so activation time includes module load.
     banner: { js: 'globalThis.__sovereignLoadStart = { at: performance.now(), rss: process.memoryUsage.rss() };' },
+    footer: { js: 'globalThis.__sovereignLoadEnd = performance.now();' },
   },
   // node-llama-cpp is ESM with native binaries: loaded at run time with `await import()`.
   { ...node, entryPoints: ['src/runtime/worker/main.ts'], outfile: 'dist/worker.js', external: ['node-llama-cpp'] },

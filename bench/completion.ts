@@ -348,7 +348,7 @@ function waitFigures(run: RunResult, rates: Rates, tokenCount: Map<string, numbe
     p50_ms: round(p50(times)),
     p95_ms: round(p95(times)),
     mean_ms: round(mean(times)),
-    max_ms: round(Math.max(...times, NaN)),
+    max_ms: round(times.length ? Math.max(...times) : NaN),
     timeouts: waits.filter((w) => w.timedOut).length,
     timeouts_with_empty_answer: waits.filter((w) => w.empty).length,
     shown_by_source: bySource,

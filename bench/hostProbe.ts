@@ -18,6 +18,7 @@ export async function run(): Promise<void> {
   const result = {
     activation_ms: api.activation.ms,
     activation_phases_ms: api.activation.phases,
+    host_wait_before_activate_ms: api.activation.hostWaitMs,
     rss_before_load_bytes: api.activation.rssBeforeBytes,
     rss_after_activation_bytes: api.activation.rssAfterBytes,
     rss_after_completion_bytes: process.memoryUsage.rss(),

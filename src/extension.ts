@@ -20,11 +20,12 @@ export interface SovereignApi {
   readonly completionEngine: CompletionEngine;
   readonly chat: ChatApi;
   readonly models: ModelsApi;
-  /** From the first line of the bundle to the end of activate(): read by bench:runtime. */
-  readonly activation: { ms: number; rssBeforeBytes: number; rssAfterBytes: number; phases: Record<string, number> };
+  /** Evaluating the bundle plus activate() itself, by phase: read by bench:runtime. */
+  readonly activation: { ms: number; hostWaitMs: number; rssBeforeBytes: number; rssAfterBytes: number; phases: Record<string, number> };
 }
 
 declare const __sovereignLoadStart: { at: number; rss: number } | undefined;
+declare const __sovereignLoadEnd: number | undefined;
 
 let runtime: RuntimeClient | undefined;
 
@@ -41,7 +42,11 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
     last = now;
   };
   const loaded = typeof __sovereignLoadStart === 'undefined' ? { at: last, rss: process.memoryUsage.rss() } : __sovereignLoadStart;
-  phases.load = Math.round((last - loaded.at) * 10) / 10;
+  const loadEnd = typeof __sovereignLoadEnd === 'undefined' ? last : __sovereignLoadEnd;
+  // Evaluating our bundle, then VS Code's own work before it calls activate (its storage, other
+  // extensions): the second is reported but is not ours to spend.
+  phases.load = Math.round((loadEnd - loaded.at) * 10) / 10;
+  const hostWaitMs = Math.round((last - loadEnd) * 10) / 10;
   const log = vscode.window.createOutputChannel('Sovereign', { log: true });
   mark('log');
   context.subscriptions.push(log);
@@ -77,8 +82,9 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
 
   void promptForModelOnce(config);
   mark('rest');
-  const activation = { ms: performance.now() - loaded.at, rssBeforeBytes: loaded.rss, rssAfterBytes: process.memoryUsage.rss(), phases };
-  log.info(`activated in ${activation.ms.toFixed(1)} ms (${Object.entries(phases).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+  const ms = Object.values(phases).reduce((a, b) => a + b, 0);
+  const activation = { ms, hostWaitMs, rssBeforeBytes: loaded.rss, rssAfterBytes: process.memoryUsage.rss(), phases };
+  log.info(`activated in ${ms.toFixed(1)} ms (${Object.entries(phases).map(([k, v]) => `${k} ${v}`).join(', ')}; VS Code's own wait before activate: ${hostWaitMs} ms)`);
   return { runtime: client, completionProvider: completion.provider, completionEngine: completion.engine, chat: chat.api, models: models.api, activation };
 }
 

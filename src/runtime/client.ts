@@ -3,39 +3,26 @@
  * engine tests drive this very class against the real worker process.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { CancellationTokenSource, ResponseError, type MessageConnection } from 'vscode-jsonrpc';
-import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from 'vscode-jsonrpc/node';
+import type { CancellationToken, MessageConnection } from 'vscode-jsonrpc';
 import { CancelledError, SovereignError, errorMessage, isCancelled } from '../common/errors';
 import { Emitter, type Disposable } from '../common/disposable';
 import type { Log } from '../common/log';
-import {
-  chatChunkNotification,
-  chatRequest,
-  completeRequest,
-  countTokensRequest,
-  chatPromptTokensRequest,
-  hardwareRequest,
-  inspectModelRequest,
-  loadModelRequest,
-  logNotification,
-  shutdownRequest,
-  statusRequest,
-  unloadRequest,
-  workerErrorCode,
-  type ChatMessage,
-  type ChatResult,
-  type CompletionParams,
-  type CompletionResult,
-  type GpuSetting,
-  type HardwareInfo,
-  type InspectModelParams,
-  type LoadModelParams,
-  type ModelInspection,
-  type ModelInfo,
-  type ModelRole,
-  type WorkerErrorData,
-  type WorkerStatus,
+import type {
+  ChatMessage,
+  ChatResult,
+  CompletionParams,
+  CompletionResult,
+  GpuSetting,
+  HardwareInfo,
+  InspectModelParams,
+  LoadModelParams,
+  ModelInspection,
+  ModelInfo,
+  ModelRole,
+  WorkerErrorData,
+  WorkerStatus,
 } from './protocol';
+import type * as Rpc from './rpc';
 
 export type RuntimeState =
   | { kind: 'idle' }
@@ -59,6 +46,8 @@ export interface RuntimeClientOptions {
 }
 
 interface Worker {
+  /** The JSON-RPC machinery, loaded with the first worker. */
+  rpc: typeof Rpc;
   process: ChildProcess;
   connection: MessageConnection;
   exited: Promise<void>;
@@ -67,6 +56,7 @@ interface Worker {
 }
 
 export class RuntimeClient implements Disposable {
+  private rpc: typeof Rpc | undefined;
   private worker: Worker | undefined;
   private starting: Promise<Worker> | undefined;
   private crashes: number[] = [];
@@ -95,7 +85,7 @@ export class RuntimeClient implements Disposable {
 
   async complete(params: CompletionParams, signal?: AbortSignal): Promise<CompletionResult> {
     return this.call('completion', signal, async (w, token) => {
-      const result = await w.connection.sendRequest(completeRequest, params, token);
+      const result = await w.connection.sendRequest(w.rpc.protocol.completeRequest, params, token);
       const last = result.stats.stop === 'warmup' && this.state.kind === 'ready' ? this.state.last : result.stats;
       this.setState({ kind: 'ready', models: [...w.loaded.values()], last });
       return result;
@@ -108,7 +98,7 @@ export class RuntimeClient implements Disposable {
       const streamId = `chat-${++this.streamCounter}`;
       this.chatListeners.set(streamId, options.onText);
       try {
-        return await w.connection.sendRequest(chatRequest, { streamId, messages, maxTokens: options.maxTokens }, token);
+        return await w.connection.sendRequest(w.rpc.protocol.chatRequest, { streamId, messages, maxTokens: options.maxTokens }, token);
       } finally {
         this.chatListeners.delete(streamId);
       }
@@ -122,12 +112,12 @@ export class RuntimeClient implements Disposable {
 
   /** Exact token counts with the role's tokenizer (loads the model if needed). */
   async countTokens(role: ModelRole, texts: string[], signal?: AbortSignal): Promise<number[]> {
-    return this.call(role, signal, (w, token) => w.connection.sendRequest(countTokensRequest, { role, texts }, token));
+    return this.call(role, signal, (w, token) => w.connection.sendRequest(w.rpc.protocol.countTokensRequest, { role, texts }, token));
   }
 
   /** Tokens of a chat prompt as the chat model's template renders it (loads the model if needed). */
   async chatPromptTokens(messages: ChatMessage[], signal?: AbortSignal): Promise<number> {
-    return this.call('chat', signal, (w, token) => w.connection.sendRequest(chatPromptTokensRequest, { messages }, token));
+    return this.call('chat', signal, (w, token) => w.connection.sendRequest(w.rpc.protocol.chatPromptTokensRequest, { messages }, token));
   }
 
   /** Loads the model for `role` now (normally this happens on first use). */
@@ -137,24 +127,24 @@ export class RuntimeClient implements Disposable {
 
   /** GPU backend, VRAM, RAM and cores as the worker's llama.cpp sees them (starts the worker). */
   async hardware(gpu: GpuSetting): Promise<HardwareInfo> {
-    return this.callWorker((w) => w.connection.sendRequest(hardwareRequest, { gpu }));
+    return this.callWorker((w) => w.connection.sendRequest(w.rpc.protocol.hardwareRequest, { gpu }));
   }
 
   /** Checks a model file for a role without loading its weights (starts the worker). */
   async inspectModel(params: InspectModelParams): Promise<ModelInspection> {
-    return this.callWorker((w) => w.connection.sendRequest(inspectModelRequest, params));
+    return this.callWorker((w) => w.connection.sendRequest(w.rpc.protocol.inspectModelRequest, params));
   }
 
   async status(): Promise<WorkerStatus | undefined> {
     const w = this.worker;
-    return w ? w.connection.sendRequest(statusRequest) : undefined;
+    return w ? w.connection.sendRequest(w.rpc.protocol.statusRequest) : undefined;
   }
 
   /** Frees the models' memory; the worker stays up and reloads on the next request. */
   async unload(): Promise<void> {
     const w = this.worker;
     if (!w) return;
-    await w.connection.sendRequest(unloadRequest, {});
+    await w.connection.sendRequest(w.rpc.protocol.unloadRequest, {});
     w.loaded.clear();
     this.setState({ kind: 'idle' });
     this.options.log.info('models unloaded');
@@ -180,12 +170,12 @@ export class RuntimeClient implements Disposable {
     this.stateEmitter.dispose();
   }
 
-  private async call<R>(role: ModelRole, signal: AbortSignal | undefined, work: (w: Worker, token: CancellationTokenSource['token']) => Promise<R>): Promise<R> {
+  private async call<R>(role: ModelRole, signal: AbortSignal | undefined, work: (w: Worker, token: CancellationToken) => Promise<R>): Promise<R> {
     if (signal?.aborted) throw new CancelledError();
     this.inFlight++;
     clearTimeout(this.idleTimer);
-    const cts = new CancellationTokenSource();
-    const onAbort = () => cts.cancel();
+    let cts: InstanceType<typeof Rpc.CancellationTokenSource> | undefined;
+    const onAbort = () => cts?.cancel();
     signal?.addEventListener('abort', onAbort);
     let rejectCrash!: (e: SovereignError) => void;
     const crashed = new Promise<never>((_, reject) => (rejectCrash = reject));
@@ -194,13 +184,14 @@ export class RuntimeClient implements Disposable {
     try {
       const w = await Promise.race([this.ensureModel(role, signal), crashed]);
       if (signal?.aborted) throw new CancelledError();
+      cts = new w.rpc.CancellationTokenSource();
       return await Promise.race([work(w, cts.token), crashed]);
     } catch (e) {
       throw this.toSovereignError(e, signal);
     } finally {
       this.pending.delete(rejectCrash);
       signal?.removeEventListener('abort', onAbort);
-      cts.dispose();
+      cts?.dispose();
       this.inFlight--;
       this.armIdleTimer();
     }
@@ -231,7 +222,7 @@ export class RuntimeClient implements Disposable {
     this.setState({ kind: 'loading', role, path: wanted.path });
     try {
       // Loading is not cancelled with the request: the next keystroke wants the same model.
-      const info = await w.connection.sendRequest(loadModelRequest, { role, ...wanted });
+      const info = await w.connection.sendRequest(w.rpc.protocol.loadModelRequest, { role, ...wanted });
       w.loaded.set(role, info);
       this.setState({ kind: 'ready', models: [...w.loaded.values()] });
       return w;
@@ -255,6 +246,8 @@ export class RuntimeClient implements Disposable {
   private async startWorker(): Promise<Worker> {
     const wait = this.restartAt - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    // Before fork: awaiting after it would miss the child's 'spawn' event.
+    const rpc = (this.rpc ??= await import('./rpc.js'));
     // In desktop VS Code execPath is Electron: run it as plain Node.
     const child = fork(this.options.workerPath, [], {
       env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
@@ -264,12 +257,12 @@ export class RuntimeClient implements Disposable {
     const log = this.options.log;
     child.stdout?.on('data', (d: Buffer) => log.debug(`worker: ${d.toString().trimEnd()}`));
     child.stderr?.on('data', (d: Buffer) => log.warn(`worker: ${d.toString().trimEnd()}`));
-    const connection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
-    connection.onNotification(logNotification, ({ level, message }) => log[level](`worker: ${message}`));
-    connection.onNotification(chatChunkNotification, ({ streamId, text }) => this.chatListeners.get(streamId)?.(text));
+    const connection = rpc.createMessageConnection(new rpc.IPCMessageReader(child), new rpc.IPCMessageWriter(child));
+    connection.onNotification(rpc.protocol.logNotification, ({ level, message }) => log[level](`worker: ${message}`));
+    connection.onNotification(rpc.protocol.chatChunkNotification, ({ streamId, text }) => this.chatListeners.get(streamId)?.(text));
     connection.onError(([e]) => log.debug(`worker connection: ${errorMessage(e)}`));
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const worker: Worker = { process: child, connection, exited, loaded: new Map() };
+    const worker: Worker = { rpc, process: child, connection, exited, loaded: new Map() };
     child.once('exit', (code, signal) => this.onWorkerExit(worker, code, signal));
     connection.listen();
     await new Promise<void>((resolve, reject) => {
@@ -317,7 +310,7 @@ export class RuntimeClient implements Disposable {
         resolve();
       }, timeout);
     });
-    w.connection.sendRequest(shutdownRequest).catch(() => undefined);
+    w.connection.sendRequest(w.rpc.protocol.shutdownRequest).catch(() => undefined);
     await Promise.race([w.exited, killed]);
     clearTimeout(timer);
     await w.exited;
@@ -339,8 +332,8 @@ export class RuntimeClient implements Disposable {
   private toSovereignError(e: unknown, signal: AbortSignal | undefined): SovereignError {
     if (e instanceof SovereignError) return e;
     if (signal?.aborted) return new CancelledError();
-    if (e instanceof ResponseError) {
-      if (e.code === workerErrorCode) return new SovereignError((e.data as WorkerErrorData).kind, e.message);
+    if (this.rpc && e instanceof this.rpc.ResponseError) {
+      if (e.code === this.rpc.protocol.workerErrorCode) return new SovereignError((e.data as WorkerErrorData).kind, e.message);
       if (e.code === -32800) return new CancelledError(); // $/cancelRequest acknowledged
     }
     return new SovereignError('internal', errorMessage(e));
