@@ -85,8 +85,10 @@ describe('engine: idle unload', function () {
       const unloaded = (await runtime.status())!;
       assert.equal(unloaded.pid, loaded.pid, 'the worker stays; only the models go');
       const releasedMb = (loaded.rssBytes - unloaded.rssBytes) / 2 ** 20;
-      const modelMb = (loaded.models[0].fileBytes + loaded.models[0].kvBytes) / 2 ** 20;
-      assert.ok(releasedMb >= 0.5 * modelMb, `released ${releasedMb.toFixed(1)} MB of ${modelMb.toFixed(1)} MB (weights + KV)`);
+      // kvBytes is node-llama-cpp's upper-bound estimate of the context (compute buffers included),
+      // which RSS only partly reflects: judge on the weights, which an unload must give back.
+      const modelMb = loaded.models[0].fileBytes / 2 ** 20;
+      assert.ok(releasedMb >= 0.5 * modelMb, `released ${releasedMb.toFixed(1)} MB of the ${modelMb.toFixed(1)} MB weights`);
       assert.equal(runtime.currentState.kind, 'idle');
       const again = await runtime.complete(fimParams(prefix, suffix, 2));
       assert.equal(again.stats.generatedTokens, 2);
