@@ -9,25 +9,14 @@
  * the downloaded size is checked against the server's length, not against these numbers.
  * No sha256 is recorded for remote files: an unverified checksum here would reject good files.
  */
-import type { ModelRole } from '../runtime/protocol';
+import type { HardwareInfo, ModelRole } from '../runtime/protocol';
 
 const MB = 1024 ** 2;
 const GB = 1024 ** 3;
 
-export type Backend = 'cpu' | 'cuda' | 'vulkan' | 'metal';
-
-/** What the worker reports about this machine (see `hardwareRequest`). */
-export interface Hardware {
-  /** The backend llama.cpp runs on in the worker ('cpu' = no GPU). */
-  gpu: Backend;
-  vramTotalBytes: number;
-  vramFreeBytes: number;
-  /** GPU memory is the system memory (Apple silicon): count it once. */
-  unifiedMemory: boolean;
-  ramTotalBytes: number;
-  ramFreeBytes: number;
-  cpuCores: number;
-}
+/** What the worker reports about this machine (see `hardwareRequest`): declared once, there. */
+export type Hardware = HardwareInfo;
+export type Backend = HardwareInfo['gpu'];
 
 export interface ModelPreset {
   id: string;
