@@ -37,12 +37,21 @@ for (const from of ['dev', 'vsix'] as const) {
       const page = session.page;
       await openFile(page, 'main.py');
       await page.keyboard.press('Control+End');
-      await page.keyboard.type('return a', { delay: 40 });
+      // A random-weight model writes noise that post-processing may rightly drop; a user would
+      // type on, and VS Code asks again: so does the test, at most twice.
+      let typed = 'return a';
+      await page.keyboard.type(typed, { delay: 40 });
       const ghost = page.locator('.monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text').first();
-      await ghost.waitFor({ state: 'visible', timeout: 150_000 }).catch(async (e) => {
-        await screenshot(page, `no-ghost-text-${from}`);
-        throw e;
-      });
+      for (const more of [' +', ' b', '']) {
+        const seen = await ghost.waitFor({ state: 'visible', timeout: more ? 60_000 : 90_000 }).then(() => true, () => false);
+        if (seen) break;
+        if (!more) {
+          await screenshot(page, `no-ghost-text-${from}`);
+          assert.fail('no ghost text appeared');
+        }
+        await page.keyboard.type(more, { delay: 40 });
+        typed += more;
+      }
       // The part of the suggestion shown on the cursor's line (more lines render below it).
       const shown = ((await page.locator('.monaco-editor .ghost-text-decoration').first().textContent()) ?? '').replace(/\u00a0/g, ' ');
       assert.ok(shown.trim().length > 0, 'the ghost text has visible characters');
@@ -52,7 +61,7 @@ for (const from of ['dev', 'vsix'] as const) {
       // Rendered ghost text sits inside the line's DOM, so wait for it to become real text.
       await page.waitForFunction(() => !document.querySelector('.monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text'), undefined, { timeout: 10_000 });
       const after = (await editorText(page)).replace(/\u00a0/g, ' ');
-      assert.ok(after.includes(`return a${shown}`), `Tab did not insert the suggestion "${shown}":\n${after}`);
+      assert.ok(after.includes(`${typed}${shown}`), `Tab did not insert the suggestion "${shown}":\n${after}`);
     });
 
     it('typing through a shown suggestion keeps it, without a new model call', async function () {
