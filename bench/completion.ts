@@ -22,7 +22,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { silentLog } from '../src/common/log';
@@ -39,6 +39,7 @@ import { mean, p50, p95, round, sleep, sum } from './stats';
 const repo = resolve(__dirname, '..');
 const resultsDir = join(repo, 'bench', 'results');
 const WAIT_TIMEOUT_MS = 15_000;
+const serverLog = join(tmpdir(), 'sovereign-bench-llama-server.log');
 
 /** Real code no one here wrote, from pinned packages (versions recorded in the results). */
 const DEFAULT_FILES = ['node_modules/vscode-jsonrpc/lib/common/linkedMap.js', 'node_modules/semver/classes/range.js', 'node_modules/@types/node/readline.d.ts'];
@@ -693,8 +694,8 @@ async function main(): Promise<void> {
     rates = { pp: lb.pp512, tg: lb.tg };
     log(`rates: llama-bench pp512 ${lb.pp512.toFixed(1)} t/s, tg${lb.nGen} ${lb.benchTgRuns.map((x) => x.toFixed(2)).join('/')} t/s; engine tg ${lb.engineTgRuns.map((x) => x.toFixed(2)).join('/')} t/s`);
     const port = 18000 + Math.floor(Math.random() * 2000);
-    log(`llama-server: starting on 127.0.0.1:${port}`);
-    server = await startLlamaServer({ model, port, threads: args.threads, ctx: args.ctx, batch: args.batch, logFile: join(resultsDir, 'llama-server.log') });
+    log(`llama-server: starting on 127.0.0.1:${port} (log: ${serverLog})`);
+    server = await startLlamaServer({ model, port, threads: args.threads, ctx: args.ctx, batch: args.batch, logFile: serverLog });
 
     sovDriver = new SovereignDriver(runtime, { settings, prefixLines: 256, suffixLines: 64, repoName: 'workspace' });
     lsDriver = new LlamaVscodeDriver(
