@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ExclusionFilter } from '../config/exclusionFilter';
 import { chunkAround, type ContextRing } from './contextRing';
+import { isBinaryDocument } from './provider';
 
 /** Lines a chunk takes from a file (llama.vscode's measured choice). */
 const chunkLines = 64;
@@ -38,7 +39,7 @@ export function registerContextFeeder(
     let changed = false;
     for (const item of pending.splice(0)) {
       const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === item.uri.toString());
-      if (!document) continue;
+      if (!document || isBinaryDocument(document)) continue;
       const text = item.text ?? chunkAround({ lineCount: document.lineCount, lineAt: (i) => document.lineAt(i).text }, item.line, chunkLines);
       changed = ring.add({ path: vscode.workspace.asRelativePath(document.uri, false), text }) || changed;
     }

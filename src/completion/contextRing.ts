@@ -3,6 +3,8 @@
  * in a bounded ring. A new chunk evicts those that mostly repeat it; the oldest go first when the
  * ring is full. Order is stable (oldest first) so the prompt's start, and its KV state, survive.
  */
+import { looksBinary } from './binaryText';
+
 export interface RingChunk {
   path: string;
   text: string;
@@ -17,6 +19,9 @@ export interface RingLimits {
 }
 
 export const defaultRingLimits: RingLimits = { maxChunks: 16, maxTokens: 2048, similarity: 0.9 };
+
+/** Longest chunk kept (64 lines of ordinary code fit): a minified line or a huge copy is cut. */
+export const maxChunkChars = 4096;
 
 export class ContextRing {
   private chunks: RingChunk[] = [];
@@ -33,9 +38,10 @@ export class ContextRing {
     return this.chunks;
   }
 
-  /** Adds a chunk; returns false when it was empty or already present. */
+  /** Adds a chunk; returns false when it was empty, binary or already present. */
   add(chunk: RingChunk): boolean {
-    if (!chunk.text.trim()) return false;
+    if (chunk.text.length > maxChunkChars) chunk = { path: chunk.path, text: chunk.text.slice(0, maxChunkChars) };
+    if (!chunk.text.trim() || looksBinary(chunk.text)) return false;
     const lines = lineSet(chunk.text);
     if (this.chunks.some((c) => c.path === chunk.path && c.text === chunk.text)) return false;
     this.chunks = this.chunks.filter((c) => jaccard(lineSet(c.text), lines) <= this.limits.similarity);
@@ -58,11 +64,19 @@ export class ContextRing {
   }
 }
 
-/** The `size` lines around `line`, the way a chunk is cut from a file; reads only those lines. */
-export function chunkAround(doc: { lineCount: number; lineAt(line: number): string }, line: number, size = 64): string {
+/**
+ * The `size` lines around `line`, the way a chunk is cut from a file; reads only those lines and
+ * keeps at most `maxChars` of them (slices, so a 5 MB line is never copied whole).
+ */
+export function chunkAround(doc: { lineCount: number; lineAt(line: number): string }, line: number, size = 64, maxChars = maxChunkChars): string {
   const start = Math.max(0, Math.min(line - Math.floor(size / 2), doc.lineCount - size));
   const lines: string[] = [];
-  for (let i = start; i < Math.min(doc.lineCount, start + size); i++) lines.push(doc.lineAt(i));
+  let budget = maxChars;
+  for (let i = start; i < Math.min(doc.lineCount, start + size) && budget > 0; i++) {
+    const text = doc.lineAt(i).slice(0, budget);
+    lines.push(text);
+    budget -= text.length + 1;
+  }
   return lines.join('\n');
 }
 

@@ -7,7 +7,8 @@ import type { Config } from '../config/config';
 import type { ExclusionFilter } from '../config/exclusionFilter';
 import { SettingKeys } from '../config/settingKeys';
 import type { CompletionEngine, CompletionInput } from './completionEngine';
-import { completionWindow } from './completionWindow';
+import { binarySniffChars, looksBinary } from './binaryText';
+import { charsPerToken, completionWindow } from './completionWindow';
 
 /**
  * The VS Code side of completion: turns a document and position into bounded text windows and
@@ -47,9 +48,12 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider {
     if (!this.enabledFor(document, manual)) return undefined;
     if (!this.config.modelPath('completion')) return undefined;
     if (this.exclusions.excluded(document.uri)) return undefined;
+    if (isBinaryDocument(document)) return undefined;
+    const input = completionInput(document, position, this.config);
+    if (looksBinary(input.prefix) || looksBinary(input.suffix)) return undefined;
 
     try {
-      const suggestion = await this.engine.provide(completionInput(document, position, this.config), toAbortSignal(token), manual);
+      const suggestion = await this.engine.provide(input, toAbortSignal(token), manual);
       if (!suggestion || token.isCancellationRequested) return undefined;
       if (suggestion.stats) {
         const s = suggestion.stats;
@@ -71,10 +75,18 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider {
   }
 }
 
+/** A binary file (a NUL near its start) gets no completion and never enters the context ring. */
+export function isBinaryDocument(document: vscode.TextDocument): boolean {
+  return looksBinary(document.getText(new vscode.Range(new vscode.Position(0, 0), document.positionAt(binarySniffChars))));
+}
+
 export function completionInput(document: vscode.TextDocument, position: vscode.Position, config: Config): CompletionInput {
+  // Character bounds from the token bounds: a 5 MB minified line is sliced, never sent whole.
   const window = completionWindow({ lineCount: document.lineCount, lineAt: (i) => document.lineAt(i).text }, position.line, position.character, {
     prefixLines: config.get<number>(SettingKeys.completionPrefixLines),
     suffixLines: config.get<number>(SettingKeys.completionSuffixLines),
+    prefixChars: config.get<number>(SettingKeys.completionMaxPrefixTokens) * charsPerToken,
+    suffixChars: Math.max(256, config.get<number>(SettingKeys.completionMaxSuffixTokens) * charsPerToken),
   });
   const folder = vscode.workspace.getWorkspaceFolder(document.uri);
   return { ...window, filePath: folder ? vscode.workspace.asRelativePath(document.uri, false) : undefined, repoName: folder?.name };
