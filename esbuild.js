@@ -64,6 +64,8 @@ if (!production) {
     external: ['vscode', 'mocha'],
   });
   targets.push({ ...node, entryPoints: ['bench/hostProbe.ts'], outfile: 'out/bench/hostProbe.js', external: ['vscode'] });
+  // The socket audit, preloaded with `node --require` into processes the privacy tests watch.
+  targets.push({ ...node, entryPoints: ['test/privacy/socketAuditPreload.ts'], outfile: 'out/test/socketAudit.js' });
 }
 
 async function main() {
