@@ -12,6 +12,14 @@ export type ErrorKind =
   | 'cancelled'
   | 'workerCrashed'
   | 'workerUnavailable'
+  /** Team server (src/server): the URL is outside what the host guard allows; nothing was sent. */
+  | 'hostNotAllowed'
+  | 'serverUnreachable'
+  | 'serverTimeout'
+  /** The server refused the API key (HTTP 401/403). */
+  | 'serverAuth'
+  /** Any other HTTP error or an answer that is not what the protocol says. */
+  | 'serverError'
   | 'internal';
 
 export class SovereignError extends Error {

@@ -25,6 +25,13 @@ export const SettingKeys = {
   gpu: 'gpu',
   offline: 'offline',
   modelsFolder: 'models.folder',
+  backend: 'backend',
+  serverUrl: 'server.url',
+  serverAllowedHosts: 'server.allowedHosts',
+  serverAllowPublicHosts: 'server.allowPublicHosts',
+  serverCompletionModel: 'server.completionModel',
+  serverChatModel: 'server.chatModel',
+  serverFimTemplate: 'server.fimTemplate',
 } as const;
 
 export type SettingKey = (typeof SettingKeys)[keyof typeof SettingKeys];
