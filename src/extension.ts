@@ -10,6 +10,10 @@ import { restartKeys, SettingKeys } from './config/settingKeys';
 import { chooseModelFile } from './models/chooseModelFile';
 import { registerModels, type ModelsApi } from './models/registerModels';
 import { RuntimeClient } from './runtime/client';
+import { embeddedChatBackend } from './chat/chatBackend';
+import { embeddedCompletionBackend } from './completion/completionBackend';
+import { registerServer } from './server/registerServer';
+import { selectChatBackend, selectCompletionBackend } from './server/selectBackend';
 import { promptForModelOnce } from './ui/noModelPrompt';
 import { registerStatusBar } from './ui/statusBar';
 
@@ -61,15 +65,21 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
   context.subscriptions.push(client);
 
   mark('runtime');
-  const completion = registerCompletion(context, client, config, tagged(log, 'completion'));
+  // One interface, two implementations: sovereign.backend picks per request (no reload needed).
+  const server = registerServer(context, config, tagged(log, 'server'));
+  const completionBackend = selectCompletionBackend(embeddedCompletionBackend(client, config), server.backend, server.useServer);
+  const chatBackend = selectChatBackend(embeddedChatBackend(client, config), server.backend, server.useServer, server.onDidSwitch);
+  mark('server');
+  const completion = registerCompletion(context, completionBackend, config, tagged(log, 'completion'));
   mark('completion');
-  const chat = registerChat(context, client, config, tagged(log, 'chat'));
+  const chat = registerChat(context, chatBackend, config, tagged(log, 'chat'));
   mark('chat');
   const models = registerModels(context, client, config, tagged(log, 'models'));
   mark('models');
   context.subscriptions.push(
+    server.disposable,
     completion.disposable,
-    registerStatusBar(client, config, completion.provider, completion.engine.counters),
+    registerStatusBar(client, config, completion.provider, completion.engine.counters, server),
     chat.disposable,
     models.disposable,
     vscode.commands.registerCommand(Commands.chooseCompletionModel, () => chooseModelFile(config, 'completion')),

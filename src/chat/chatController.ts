@@ -3,7 +3,7 @@ import { errorMessage, isCancelled, SovereignError, type ErrorKind } from '../co
 import type { Log } from '../common/log';
 import type { Config } from '../config/config';
 import { SettingKeys } from '../config/settingKeys';
-import type { RuntimeClient } from '../runtime/client';
+import type { ChatBackend } from './chatBackend';
 import type { ChatMessage } from '../runtime/protocol';
 import type { CodeProposals } from './codeProposals';
 import type { ContextAttachments } from './contextAttachments';
@@ -40,7 +40,7 @@ export class ChatController implements vscode.Disposable {
 
   constructor(
     private readonly surface: ChatSurface,
-    private readonly client: RuntimeClient,
+    private readonly backend: ChatBackend,
     private readonly config: Config,
     private readonly log: Log,
     private readonly store: ConversationStore,
@@ -53,8 +53,8 @@ export class ChatController implements vscode.Disposable {
     this.subscriptions.push(
       attachments.onDidChange(() => this.scheduleRefresh(300)),
       // Completions change the state all the time: only a chat model coming or going matters here.
-      client.onDidChangeState(() => {
-        const loaded = client.loadedModel('chat')?.path;
+      backend.onDidChange(() => {
+        const loaded = backend.loadedModel()?.id;
         if (loaded === this.chatModelSeen) return;
         this.chatModelSeen = loaded;
         this.scheduleRefresh(300);
@@ -247,7 +247,7 @@ export class ChatController implements vscode.Disposable {
     let context: string[] = [];
     this.surface.post({ type: 'answerStart', id });
     try {
-      const info = await this.client.load('chat', signal);
+      const info = await this.backend.load(signal);
       const collected = await this.attachments.collect(info.contextSize);
       const prepared = await prepareChat({
         history: historyOf(conversation),
@@ -255,15 +255,15 @@ export class ChatController implements vscode.Disposable {
         attachments: collected.attachments,
         windowTokens: info.contextSize,
         maxAnswerTokens: this.config.get<number>(SettingKeys.chatMaxTokens),
-        count: (texts) => this.counts.count(texts, (missing) => this.client.countTokens('chat', missing, signal), info.path),
-        measure: (messages) => this.client.chatPromptTokens(messages, signal),
+        count: (texts) => this.counts.count(texts, (missing) => this.backend.countTokens(missing, signal), info.id),
+        measure: (messages) => this.backend.chatPromptTokens(messages, signal),
       });
       for (const chip of collected.refused) this.surface.post({ type: 'note', text: chip.note ?? chip.label, before: id });
       for (const note of prepared.notes) this.surface.post({ type: 'note', text: note, before: id });
       if (!prepared.ok) throw new SovereignError('internal', prepared.notes.at(-1) ?? 'The message does not fit the context window.');
       context = sentLabels(prepared);
       this.surface.post({ type: 'questionContext', id, context });
-      const result = await this.client.chat(prepared.messages, {
+      const result = await this.backend.chat(prepared.messages, {
         maxTokens: prepared.maxTokens,
         signal,
         onText: (chunk) => {
@@ -314,7 +314,7 @@ export class ChatController implements vscode.Disposable {
   private async refreshContext(): Promise<void> {
     if (!this.surface.visible) return;
     const seq = ++this.refreshSeq;
-    const loaded = this.client.loadedModel('chat');
+    const loaded = this.backend.loadedModel();
     const windowTokens = loaded?.contextSize ?? this.config.get<number>(SettingKeys.chatContextSize);
     const collected = await this.attachments.collect(windowTokens);
     const input = {
@@ -328,7 +328,7 @@ export class ChatController implements vscode.Disposable {
     let prepared: PreparedChat;
     try {
       prepared = loaded
-        ? await prepareChat({ ...input, count: (t) => this.counts.count(t, (m) => this.client.countTokens('chat', m), loaded.path), measure: (m) => this.measureCached(m) })
+        ? await prepareChat({ ...input, count: (t) => this.counts.count(t, (m) => this.backend.countTokens(m), loaded.id), measure: (m) => this.measureCached(m) })
         : await prepareChat({ ...input, count: estimateTokens });
     } catch {
       exact = false;
@@ -346,8 +346,8 @@ export class ChatController implements vscode.Disposable {
   }
 
   private async measureCached(messages: ChatMessage[]): Promise<number> {
-    const key = `${this.client.loadedModel('chat')?.path}\n${JSON.stringify(messages)}`;
-    if (key !== this.lastMeasure.key) this.lastMeasure = { key, tokens: await this.client.chatPromptTokens(messages) };
+    const key = `${this.backend.loadedModel()?.id}\n${JSON.stringify(messages)}`;
+    if (key !== this.lastMeasure.key) this.lastMeasure = { key, tokens: await this.backend.chatPromptTokens(messages) };
     return this.lastMeasure.tokens;
   }
 }

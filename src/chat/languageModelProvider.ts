@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { toAbortSignal } from '../common/cancellation';
 import type { Config } from '../config/config';
 import { SettingKeys } from '../config/settingKeys';
-import type { RuntimeClient } from '../runtime/client';
+import type { ChatBackend } from './chatBackend';
 import type { ChatMessage } from '../runtime/protocol';
 import { prepareChat } from './prepareChat';
 
@@ -43,35 +43,36 @@ export const languageModelVendor = 'sovereign';
  * Offers the local chat model to VS Code's own chat and to other extensions (`vscode.lm`), when
  * this VS Code has the API. The same worker answers, with the same priority for completion.
  */
-export function registerLanguageModelProvider(client: RuntimeClient, config: Config): vscode.Disposable {
+export function registerLanguageModelProvider(backend: ChatBackend, config: Config): vscode.Disposable {
   const lm = (vscode as unknown as { lm?: Partial<LmApi> }).lm;
   if (typeof lm?.registerLanguageModelChatProvider !== 'function') return new vscode.Disposable(() => undefined);
   const changed = new vscode.EventEmitter<void>();
-  const windowOf = () => client.loadedModel('chat')?.contextSize ?? config.get<number>(SettingKeys.chatContextSize);
+  const windowOf = () => backend.loadedModel()?.contextSize ?? config.get<number>(SettingKeys.chatContextSize);
   const registration = lm.registerLanguageModelChatProvider(languageModelVendor, {
     onDidChangeLanguageModelChatInformation: changed.event,
     provideLanguageModelChatInformation: () => {
-      const path = config.modelPath('chat');
-      if (!path) return [];
+      const described = backend.describe();
+      if (!described) return [];
       const maxOutputTokens = config.get<number>(SettingKeys.chatMaxTokens);
-      const name = path.split(/[\\/]/).pop() ?? path;
+      const { name, where } = described;
+      const local = where === 'local';
       return [
         {
           id: 'local-chat',
           name: `Sovereign: ${name}`,
-          family: 'sovereign-local',
+          family: local ? 'sovereign-local' : 'sovereign-server',
           version: name,
           maxInputTokens: Math.max(1, windowOf() - maxOutputTokens),
           maxOutputTokens,
-          tooltip: 'Runs on this machine; nothing leaves it.',
-          detail: 'local',
+          tooltip: local ? 'Runs on this machine; nothing leaves it.' : `Runs on the team server at ${config.get<string>(SettingKeys.serverUrl)}.`,
+          detail: local ? 'local' : 'team server',
           capabilities: { imageInput: false, toolCalling: false },
         },
       ];
     },
     provideLanguageModelChatResponse: async (_model, messages, _options, progress, token) => {
       const signal = toAbortSignal(token);
-      const info = await client.load('chat', signal);
+      const info = await backend.load(signal);
       const all = messages.map(toChatMessage);
       const last = all.at(-1)?.role === 'user' ? all.pop()! : undefined;
       const prepared = await prepareChat({
@@ -80,17 +81,17 @@ export function registerLanguageModelProvider(client: RuntimeClient, config: Con
         attachments: [],
         windowTokens: info.contextSize,
         maxAnswerTokens: config.get<number>(SettingKeys.chatMaxTokens),
-        count: (texts) => client.countTokens('chat', texts, signal),
-        measure: (m) => client.chatPromptTokens(m, signal),
+        count: (texts) => backend.countTokens(texts, signal),
+        measure: (m) => backend.chatPromptTokens(m, signal),
       });
-      await client.chat(prepared.messages, { maxTokens: prepared.maxTokens, signal, onText: (text) => progress.report(new vscode.LanguageModelTextPart(text)) });
+      await backend.chat(prepared.messages, { maxTokens: prepared.maxTokens, signal, onText: (text) => progress.report(new vscode.LanguageModelTextPart(text)) });
     },
     provideTokenCount: async (_model, text, token) => {
-      const [n] = await client.countTokens('chat', [typeof text === 'string' ? text : toChatMessage(text).content], toAbortSignal(token));
+      const [n] = await backend.countTokens([typeof text === 'string' ? text : toChatMessage(text).content], toAbortSignal(token));
       return n;
     },
   });
-  return vscode.Disposable.from(registration, changed, config.onDidChange([SettingKeys.chatModelPath, SettingKeys.chatContextSize, SettingKeys.chatMaxTokens], () => changed.fire()));
+  return vscode.Disposable.from(registration, changed, config.onDidChange([SettingKeys.chatModelPath, SettingKeys.chatContextSize, SettingKeys.chatMaxTokens, SettingKeys.backend, SettingKeys.serverUrl, SettingKeys.serverChatModel], () => changed.fire()));
 }
 
 function toChatMessage(m: RequestMessage): ChatMessage {

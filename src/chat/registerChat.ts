@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Log } from '../common/log';
 import type { Config } from '../config/config';
-import type { RuntimeClient } from '../runtime/client';
+import type { ChatBackend } from './chatBackend';
 import { ChatController } from './chatController';
 import { ChatViewProvider, chatViewType } from './chatView';
 import { CodeProposals } from './codeProposals';
@@ -26,11 +26,11 @@ export interface ChatApi {
 }
 
 /** The chat view and its commands; everything it creates is owned by the returned disposable. */
-export function registerChat(context: vscode.ExtensionContext, client: RuntimeClient, config: Config, log: Log): { disposable: vscode.Disposable; api: ChatApi } {
+export function registerChat(context: vscode.ExtensionContext, backend: ChatBackend, config: Config, log: Log): { disposable: vscode.Disposable; api: ChatApi } {
   const provider = new ChatViewProvider(context.extensionUri);
   const attachments = new ContextAttachments(context.workspaceState, config);
   const proposals = new CodeProposals();
-  const controller = new ChatController(provider, client, config, log, new ConversationStore(context.workspaceState), context.workspaceState, attachments, proposals);
+  const controller = new ChatController(provider, backend, config, log, new ConversationStore(context.workspaceState), context.workspaceState, attachments, proposals);
   provider.setHandler(controller);
   const disposable = vscode.Disposable.from(
     controller,
@@ -38,7 +38,7 @@ export function registerChat(context: vscode.ExtensionContext, client: RuntimeCl
     attachments,
     provider,
     vscode.window.registerWebviewViewProvider(chatViewType, provider, { webviewOptions: { retainContextWhenHidden: true } }),
-    registerLanguageModelProvider(client, config),
+    registerLanguageModelProvider(backend, config),
     // From the explorer and editor title the clicked file comes as the argument; from the palette, none.
     vscode.commands.registerCommand(ChatCommands.chatAboutFile, (uri?: unknown) => controller.chatAboutFile(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand(ChatCommands.askAboutSelection, () => controller.askAboutSelection()),

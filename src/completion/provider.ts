@@ -26,6 +26,8 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider {
     private readonly config: Config,
     private readonly exclusions: ExclusionFilter,
     private readonly log: Log,
+    /** A model file or a team server is configured (see completionBackend.ts). */
+    private readonly configured: () => boolean = () => !!config.modelPath('completion'),
   ) {}
 
   setPaused(paused: boolean): void {
@@ -46,7 +48,7 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider {
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
     const manual = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
     if (!this.enabledFor(document, manual)) return undefined;
-    if (!this.config.modelPath('completion')) return undefined;
+    if (!this.configured()) return undefined;
     if (this.exclusions.excluded(document.uri)) return undefined;
     if (isBinaryDocument(document)) return undefined;
     const input = completionInput(document, position, this.config);

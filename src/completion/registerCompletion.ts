@@ -3,7 +3,7 @@ import type { Log } from '../common/log';
 import type { Config } from '../config/config';
 import { ExclusionFilter } from '../config/exclusionFilter';
 import { SettingKeys } from '../config/settingKeys';
-import type { RuntimeClient } from '../runtime/client';
+import type { CompletionBackend } from './completionBackend';
 import { Commands } from '../commands';
 import { CompletionEngine, type CompletionSettings } from './completionEngine';
 import { registerContextFeeder } from './contextFeeder';
@@ -22,18 +22,18 @@ export interface CompletionFeature {
  * Everything inline completion needs. The provider is registered synchronously: one registered
  * late is not asked until the user types again.
  */
-export function registerCompletion(context: vscode.ExtensionContext, client: RuntimeClient, config: Config, log: Log): CompletionFeature {
+export function registerCompletion(context: vscode.ExtensionContext, backend: CompletionBackend, config: Config, log: Log): CompletionFeature {
   const exclusions = new ExclusionFilter();
   const ring = new ContextRing();
   let lastCompletionAt = -Infinity;
   const runtime = {
-    complete: (params: Parameters<RuntimeClient['complete']>[0], signal?: AbortSignal) => {
+    complete: (params: Parameters<CompletionBackend['complete']>[0], signal?: AbortSignal) => {
       if (params.maxTokens > 0) lastCompletionAt = performance.now();
-      return client.complete(params, signal);
+      return backend.complete(params, signal);
     },
   };
   const engine = new CompletionEngine(runtime, () => readSettings(config), config.get<boolean>(SettingKeys.completionExtraContext) ? ring : undefined, log);
-  const provider = new CompletionProvider(engine, config, exclusions, log);
+  const provider = new CompletionProvider(engine, config, exclusions, log, () => backend.configured());
   provider.setPaused(context.globalState.get<boolean>(pausedKey) ?? false);
 
   const setPaused = async (paused: boolean) => {
@@ -50,7 +50,7 @@ export function registerCompletion(context: vscode.ExtensionContext, client: Run
     vscode.commands.registerCommand(Commands.pauseCompletions, () => setPaused(true)),
     vscode.commands.registerCommand(Commands.resumeCompletions, () => setPaused(false)),
     vscode.commands.registerCommand(Commands.triggerCompletion, () => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger')),
-    config.onDidChange([SettingKeys.completionModelPath], () => engine.clearCache()),
+    config.onDidChange([SettingKeys.completionModelPath, SettingKeys.backend, SettingKeys.serverUrl, SettingKeys.serverCompletionModel, SettingKeys.serverFimTemplate], () => engine.clearCache()),
   );
   return { provider, engine, disposable };
 }

@@ -3,6 +3,7 @@ import type { EngineCounters } from '../completion/completionEngine';
 import type { CompletionProvider } from '../completion/provider';
 import type { Config } from '../config/config';
 import type { RuntimeClient, RuntimeState } from '../runtime/client';
+import type { ServerState } from '../server/serverBackend';
 import { Commands } from '../commands';
 import { ModelCommands } from '../models/registerModels';
 
@@ -10,12 +11,21 @@ import { ModelCommands } from '../models/registerModels';
  * One item that shows the runtime's health and the last completion's numbers. A click opens a
  * short menu: pause/resume, the log, the model, restart.
  */
-export function registerStatusBar(client: RuntimeClient, config: Config, completion: CompletionProvider, counters: EngineCounters): vscode.Disposable {
+/** The team server's health, shown instead of the worker's while `sovereign.backend` names a server. */
+export interface ServerStatus {
+  useServer(): boolean;
+  readonly backend: { readonly currentState: ServerState; onDidChangeState(listener: (s: ServerState) => void): { dispose(): void } };
+  readonly onDidSwitch: vscode.Event<void>;
+}
+
+export function registerStatusBar(client: RuntimeClient, config: Config, completion: CompletionProvider, counters: EngineCounters, server: ServerStatus): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('sovereign.status', vscode.StatusBarAlignment.Right, 100);
   item.name = 'Sovereign';
   item.command = Commands.statusMenu;
   const render = () => {
-    const view = describe(client.currentState, config, completion.isPaused, counters);
+    const view = server.useServer()
+      ? describeServer(server.backend.currentState, completion.isPaused, counters)
+      : describe(client.currentState, config, completion.isPaused, counters);
     item.text = view.text;
     item.tooltip = view.tooltip;
     item.backgroundColor = view.error ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
@@ -23,7 +33,7 @@ export function registerStatusBar(client: RuntimeClient, config: Config, complet
   };
   render();
   item.show();
-  const subs = [client.onDidChangeState(render), completion.onDidChangePaused(render)];
+  const subs = [client.onDidChangeState(render), completion.onDidChangePaused(render), server.backend.onDidChangeState(render), server.onDidSwitch(render)];
   return vscode.Disposable.from(
     item,
     { dispose: () => subs.forEach((s) => s.dispose()) },
@@ -46,6 +56,18 @@ async function showMenu(completion: CompletionProvider): Promise<void> {
   ];
   const picked = await vscode.window.showQuickPick(items, { title: 'Sovereign' });
   if (picked) await vscode.commands.executeCommand(picked.command);
+}
+
+/** A server's errors name their fix (the guard names the setting to change); the item turns red. */
+function describeServer(state: ServerState, paused: boolean, c: EngineCounters): { text: string; tooltip: string; error?: boolean } {
+  const where = state.url ? `Team server ${state.url}` : 'Team server (sovereign.server.url is not set)';
+  if (state.kind === 'error') return { text: '$(error) Sovereign', tooltip: `${where}\n${state.error.message}`, error: true };
+  if (paused) return { text: '$(debug-pause) Sovereign', tooltip: 'Completions paused. Click to resume.' };
+  if (state.kind === 'idle') return { text: '$(remote) Sovereign', tooltip: `${where}: not contacted yet.` };
+  const s = state.last;
+  const last = s ? `\nLast completion: ${s.totalMs} ms — ${s.reusedTokens} tokens reused, ${s.evaluatedTokens} evaluated, ${s.generatedTokens} generated` : '';
+  const flow = `\nModel calls: ${c.modelCalls} · cache hits: ${c.cacheHits} · type-through: ${c.typeThroughHits} · speculative: ${c.speculativeCalls} · cancelled: ${c.cancelled}`;
+  return { text: s ? `$(remote) Sovereign ${s.totalMs} ms` : '$(remote) Sovereign', tooltip: `${where}: ready${state.model ? ` (${state.model})` : ''}${last}${flow}` };
 }
 
 function describe(state: RuntimeState, config: Config, paused: boolean, counters: EngineCounters): { text: string; tooltip: string; error?: boolean } {

@@ -1,0 +1,93 @@
+import * as vscode from 'vscode';
+import type { Log } from '../common/log';
+import type { Config } from '../config/config';
+import { SettingKeys, type SettingKey } from '../config/settingKeys';
+import { isFimTemplate } from './fimTemplates';
+import { ServerBackend, type ServerKind, type ServerSettings } from './serverBackend';
+
+export const ServerCommands = {
+  setApiKey: 'sovereign.setServerApiKey',
+  clearApiKey: 'sovereign.clearServerApiKey',
+} as const;
+
+/** The key's name in VS Code's SecretStorage (the OS keychain); never in settings. */
+const apiKeySecret = 'sovereign.server.apiKey';
+
+const serverKeys: readonly SettingKey[] = [
+  SettingKeys.backend,
+  SettingKeys.serverUrl,
+  SettingKeys.serverAllowedHosts,
+  SettingKeys.serverAllowPublicHosts,
+  SettingKeys.serverCompletionModel,
+  SettingKeys.serverChatModel,
+  SettingKeys.serverFimTemplate,
+  SettingKeys.chatContextSize,
+];
+
+export interface ServerFeature {
+  readonly backend: ServerBackend;
+  /** `sovereign.backend` is not `embedded` right now. */
+  useServer(): boolean;
+  /** Fires when the backend or a server setting changes. */
+  readonly onDidSwitch: vscode.Event<void>;
+  readonly disposable: vscode.Disposable;
+}
+
+/**
+ * The team server backend: its settings (all machine-scoped, so a workspace cannot redirect code
+ * to a server), the API key in SecretStorage, and the two key commands. Setting changes apply to
+ * the next request; nothing needs a reload.
+ */
+export function registerServer(context: vscode.ExtensionContext, config: Config, log: Log): ServerFeature {
+  const useServer = () => config.get<string>(SettingKeys.backend) !== 'embedded';
+  let key: Promise<string | undefined> | undefined;
+  const backend = new ServerBackend({
+    settings: () => readServerSettings(config),
+    apiKey: () => (key ??= Promise.resolve(context.secrets.get(apiKeySecret))),
+    log,
+  });
+  const switched = new vscode.EventEmitter<void>();
+  const reset = () => {
+    key = undefined;
+    backend.reset();
+    switched.fire();
+  };
+  const disposable = vscode.Disposable.from(
+    backend,
+    switched,
+    config.onDidChange(serverKeys, reset),
+    context.secrets.onDidChange((e) => {
+      if (e.key === apiKeySecret) reset();
+    }),
+    vscode.commands.registerCommand(ServerCommands.setApiKey, async () => {
+      const value = await vscode.window.showInputBox({
+        title: 'Sovereign: Team server API key',
+        prompt: 'Sent as "Authorization: Bearer …" to sovereign.server.url only. Stored in the OS keychain (VS Code SecretStorage), never in settings.',
+        password: true,
+        ignoreFocusOut: true,
+      });
+      if (value === undefined) return;
+      await context.secrets.store(apiKeySecret, value.trim());
+      void vscode.window.showInformationMessage('Sovereign: server API key saved.');
+    }),
+    vscode.commands.registerCommand(ServerCommands.clearApiKey, async () => {
+      await context.secrets.delete(apiKeySecret);
+      void vscode.window.showInformationMessage('Sovereign: server API key removed.');
+    }),
+  );
+  return { backend, useServer, onDidSwitch: switched.event, disposable };
+}
+
+function readServerSettings(config: Config): ServerSettings {
+  const template = config.get<string>(SettingKeys.serverFimTemplate);
+  return {
+    kind: config.get<string>(SettingKeys.backend) === 'openai-compatible' ? 'openai-compatible' : ('llama-server' satisfies ServerKind),
+    url: config.get<string>(SettingKeys.serverUrl) ?? '',
+    allowedHosts: config.get<string[]>(SettingKeys.serverAllowedHosts) ?? [],
+    allowPublicHosts: config.get<boolean>(SettingKeys.serverAllowPublicHosts) ?? false,
+    completionModel: config.get<string>(SettingKeys.serverCompletionModel) ?? '',
+    chatModel: config.get<string>(SettingKeys.serverChatModel) ?? '',
+    fimTemplate: isFimTemplate(template) ? template : 'qwen',
+    chatContextSize: config.get<number>(SettingKeys.chatContextSize),
+  };
+}
