@@ -60,12 +60,11 @@ export function installSocketAudit(record: (attempt: ConnectionAttempt) => void)
 
   const report = (api: string, target: string): void => {
     if (depth > 0) return;
+    // Past the message line, this function and the wrapper that called it: the caller's frames.
     const stack = (new Error().stack ?? '')
       .split('\n')
-      .slice(1)
-      .map((l) => l.trim())
-      .filter((l) => !/socketAudit|socketAuditPreload/.test(l))
-      .slice(0, 8);
+      .slice(3, 11)
+      .map((l) => l.trim());
     try {
       record({ api, target, pid: process.pid, script: process.argv[1] ?? '', at: Date.now(), stack });
     } catch {

@@ -8,6 +8,7 @@ import { registerChatTests } from './chat.test';
 import { registerExclusionTests } from './exclusion.test';
 import { registerDeactivationTests, registerExtensionTests } from './extension.test';
 import { registerModelTests } from './models.test';
+import { registerPrivacyTests } from './privacy.test';
 
 // mocha 12 is ESM-only: required from CommonJS (Node 22+), its class is the default export.
 const Mocha = ((mochaModule as unknown as { default?: typeof mochaModule.default }).default ?? mochaModule) as unknown as typeof import('mocha');
@@ -19,6 +20,7 @@ export function run(): Promise<void> {
   registerChatTests();
   registerExclusionTests();
   registerModelTests();
+  registerPrivacyTests();
   registerDeactivationTests();
   return new Promise((resolve, reject) => {
     mocha.run((failures) => {
