@@ -3,7 +3,7 @@
  * driven the way llama.vscode drives it. A benchmark, not a test.
  *
  *   npm run bench:completion -- [--files <paths…>] [--model <gguf>] [--quick] [--typethrough]
- *                               [--tokens N] [--seed N] [--ctx N] [--threads N]
+ *                               [--tokens N] [--seed N] [--ctx N] [--threads N] [--prompt-budget-ms N]
  *
  * One process run: llama-bench (prompt and generation rate of the model with the same threads),
  * then Sovereign (the real CompletionEngine + RuntimeClient + dist/worker.js), then llama-server
@@ -55,10 +55,12 @@ interface Args {
   threads: number;
   batch: number;
   infillSampler: boolean;
+  /** Sovereign's sovereign.completion.promptBudgetMs (the extension's default; 0 = fixed token bounds). */
+  promptBudgetMs: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { files: [], quick: false, typethrough: false, tokens: 16, seed: 20240611, ctx: 4096, threads: 2, batch: 1024, infillSampler: false };
+  const args: Args = { files: [], quick: false, typethrough: false, tokens: 16, seed: 20240611, ctx: 4096, threads: 2, batch: 1024, infillSampler: false, promptBudgetMs: 6000 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = () => {
@@ -76,6 +78,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--threads') args.threads = num();
     else if (a === '--batch') args.batch = num();
     else if (a === '--infill-sampler') args.infillSampler = true;
+    else if (a === '--prompt-budget-ms') args.promptBudgetMs = num();
     else throw new Error(`unknown argument ${a}`);
   }
   if (args.files.length === 0) args.files = DEFAULT_FILES.map((f) => join(repo, f));
@@ -664,6 +667,7 @@ async function main(): Promise<void> {
     maxPrefixTokens: 1536,
     maxSuffixTokens: 256,
     maxExtraTokens: 2048,
+    promptBudgetMs: args.promptBudgetMs,
     debounceMinMs: 30,
     debounceMaxMs: 120,
     speculate: true,

@@ -37,6 +37,8 @@ export interface CompletionSettings {
   maxPrefixTokens: number;
   maxSuffixTokens: number;
   maxExtraTokens: number;
+  /** See CompletionParams.promptBudgetMs: 0 or absent = the token bounds as given. */
+  promptBudgetMs?: number;
   debounceMinMs: number;
   debounceMaxMs: number;
   speculate: boolean;
@@ -126,9 +128,11 @@ export class CompletionEngine {
     return { ...suggestion, source: 'model', stats: result.stats };
   }
 
-  /** Evaluates the last prompt with the current extra context (nothing generated), while idle. */
-  async warmUp(signal: AbortSignal): Promise<void> {
-    const input = this.last;
+  /**
+   * Evaluates a prompt with the current extra context (nothing generated), while idle: `input` is
+   * where the cursor is now, else the last request's. The worker drops a warm-up while a request runs.
+   */
+  async warmUp(signal: AbortSignal, input: CompletionInput | undefined = this.last): Promise<void> {
     if (!input) return;
     const settings = this.settings();
     const indentOnly = /^\s*$/.test(input.linePrefix) ? input.linePrefix : '';
@@ -155,6 +159,7 @@ export class CompletionEngine {
       maxSuffixTokens: settings.maxSuffixTokens,
       maxExtraTokens: settings.maxExtraTokens,
       timeBudgetMs: settings.timeBudgetMs,
+      promptBudgetMs: settings.promptBudgetMs,
       indent: indentOnly ? indentOnly.length : indentation(input.linePrefix),
       singleLine: input.lineSuffix.trim().length > 0,
     };

@@ -8,7 +8,7 @@ import { Commands } from '../commands';
 import { CompletionEngine, type CompletionSettings } from './completionEngine';
 import { registerContextFeeder } from './contextFeeder';
 import { ContextRing } from './contextRing';
-import { CompletionProvider } from './provider';
+import { CompletionProvider, completionInput, isBinaryDocument } from './provider';
 
 const pausedKey = 'sovereign.completion.paused';
 
@@ -26,15 +26,30 @@ export function registerCompletion(context: vscode.ExtensionContext, backend: Co
   const exclusions = new ExclusionFilter();
   const ring = new ContextRing();
   let lastCompletionAt = -Infinity;
+  let running = 0;
   const runtime = {
     complete: (params: Parameters<CompletionBackend['complete']>[0], signal?: AbortSignal) => {
-      if (params.maxTokens > 0) lastCompletionAt = performance.now();
-      return backend.complete(params, signal);
+      if (params.maxTokens <= 0) return backend.complete(params, signal);
+      // The ring waits for quiet after a completion ENDS: one still running is not quiet.
+      running++;
+      return backend.complete(params, signal).finally(() => {
+        running--;
+        lastCompletionAt = performance.now();
+      });
     },
   };
   const engine = new CompletionEngine(runtime, () => readSettings(config), config.get<boolean>(SettingKeys.completionExtraContext) ? ring : undefined, log);
   const provider = new CompletionProvider(engine, config, exclusions, log, () => backend.configured());
   provider.setPaused(context.globalState.get<boolean>(pausedKey) ?? false);
+
+  // Warm-up evaluates the prompt of where the user is now (a file just opened), not of the last request.
+  const activeInput = () => {
+    const editor = vscode.window.activeTextEditor;
+    if (!editor || provider.isPaused || !backend.configured()) return undefined;
+    const document = editor.document;
+    if (exclusions.excluded(document.uri) || isBinaryDocument(document)) return undefined;
+    return completionInput(document, editor.selection.active, config);
+  };
 
   const setPaused = async (paused: boolean) => {
     provider.setPaused(paused);
@@ -46,7 +61,10 @@ export function registerCompletion(context: vscode.ExtensionContext, backend: Co
   const disposable = vscode.Disposable.from(
     exclusions,
     vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, provider),
-    registerContextFeeder(ring, exclusions, () => lastCompletionAt, () => void engine.warmUp(new AbortController().signal)),
+    registerContextFeeder(ring, exclusions, () => (running > 0 ? performance.now() : lastCompletionAt), () => {
+      const input = activeInput();
+      if (input) void engine.warmUp(new AbortController().signal, input);
+    }),
     vscode.commands.registerCommand(Commands.pauseCompletions, () => setPaused(true)),
     vscode.commands.registerCommand(Commands.resumeCompletions, () => setPaused(false)),
     vscode.commands.registerCommand(Commands.triggerCompletion, () => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger')),
@@ -63,6 +81,7 @@ function readSettings(config: Config): CompletionSettings {
     timeBudgetMs: config.get<number>(SettingKeys.completionTimeBudgetMs),
     maxPrefixTokens: config.get<number>(SettingKeys.completionMaxPrefixTokens),
     maxSuffixTokens: config.get<number>(SettingKeys.completionMaxSuffixTokens),
+    promptBudgetMs: config.get<number>(SettingKeys.completionPromptBudgetMs),
     maxExtraTokens: config.get<boolean>(SettingKeys.completionExtraContext) ? 2048 : 0,
     debounceMinMs: Math.min(debounce, 30),
     debounceMaxMs: debounce,

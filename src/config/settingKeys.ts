@@ -13,6 +13,7 @@ export const SettingKeys = {
   completionSuffixLines: 'completion.suffixLines',
   completionMaxPrefixTokens: 'completion.maxPrefixTokens',
   completionMaxSuffixTokens: 'completion.maxSuffixTokens',
+  completionPromptBudgetMs: 'completion.promptBudgetMs',
   completionExtraContext: 'completion.extraContext',
   completionSpeculate: 'completion.speculate',
   completionLanguages: 'completion.languages',

@@ -59,6 +59,12 @@ export interface CompletionParams {
   maxExtraTokens?: number;
   /** After this many ms of generation, stop at the next line break (0 = no budget). */
   timeBudgetMs?: number;
+  /**
+   * About how long evaluating a whole prompt may take on this machine (after a cursor jump or a
+   * file switch); the worker lowers the token bounds to fit its measured prompt speed, and the
+   * suffix (evaluated again on each keystroke) to a sixteenth of it. 0 = the bounds as given.
+   */
+  promptBudgetMs?: number;
   /** Indentation (columns) of the cursor's line: a generated line indented less ends the block. */
   indent?: number;
   /** Stop at the first line break (text sits right of the cursor). */
@@ -107,10 +113,22 @@ export interface ChatChunk {
   text: string;
 }
 
+/** What the worker did with completion requests since it started (read by the load test). */
+export interface CompletionCounts {
+  received: number;
+  /** Requests whose prompt evaluation began; the others were superseded or cancelled before. */
+  evaluated: number;
+  /** Requests that reached token generation. */
+  generated: number;
+  /** Requests answered with a result; the others ended cancelled, superseded or failed. */
+  completed: number;
+}
+
 export interface WorkerStatus {
   pid: number;
   rssBytes: number;
   models: ModelInfo[];
+  completions: CompletionCounts;
 }
 
 export interface WorkerLog {

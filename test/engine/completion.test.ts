@@ -116,6 +116,27 @@ describe('engine: warm-up and generation controls', function () {
     assert.ok(real.stats.evaluatedTokens <= 1, `evaluated ${real.stats.evaluatedTokens} after a warm-up`);
   });
 
+  it('a warm-up never supersedes a request in flight', async () => {
+    const running = runtime.complete({ ...fimParams(prefix, suffix, 200), maxPrefixTokens: 256, maxSuffixTokens: 64 });
+    await new Promise((r) => setTimeout(r, 50));
+    await assert.rejects(runtime.complete(fimParams(prefix + 'y', suffix, 0)), (e: unknown) => e instanceof SovereignError && e.kind === 'cancelled');
+    const done = await running;
+    assert.equal(done.stats.generatedTokens, 200, 'the user request ran to its end');
+  });
+
+  it('a prompt-time budget shrinks the prompt to the measured prompt speed; none keeps the token bounds', async () => {
+    const longPrefix = Array.from({ length: 400 }, (_, i) => `value_${i} = compute(${i}, "item-${i}")`).join('\n') + '\n';
+    const longSuffix = '\n' + Array.from({ length: 200 }, (_, i) => `print(value_${i})`).join('\n');
+    const promptOf = (r: { stats: { reusedTokens: number; evaluatedTokens: number } }) => r.stats.reusedTokens + r.stats.evaluatedTokens;
+    const unbounded = await runtime.complete({ ...fimParams(longPrefix, longSuffix, 1), promptBudgetMs: 0 });
+    const generous = await runtime.complete({ ...fimParams(longPrefix, longSuffix, 1), promptBudgetMs: 3_600_000 });
+    // 1 ms at any real speed is under the smallest size: 256 tokens of text plus the FIM tokens.
+    const tight = await runtime.complete({ ...fimParams(longPrefix, longSuffix, 1), promptBudgetMs: 1 });
+    assert.ok(promptOf(unbounded) > 1024, `the token bounds alone allow ${promptOf(unbounded)}`);
+    assert.equal(promptOf(generous), promptOf(unbounded), 'a fast enough machine keeps the token bounds');
+    assert.ok(promptOf(tight) <= 256 + 8, `a tight budget gives ${promptOf(tight)} tokens`);
+  });
+
   it('single-line requests never return a line break', async () => {
     const r = await runtime.complete({ ...fimParams(prefix, suffix, 64), singleLine: true });
     assert.ok(!r.text.includes('\n'));

@@ -4,6 +4,7 @@ import { cpus, freemem, totalmem } from 'node:os';
 import type {
   ChatParams,
   ChatResult,
+  CompletionCounts,
   CompletionParams,
   CompletionResult,
   GpuSetting,
@@ -42,6 +43,8 @@ export class Engine {
   private readonly loading = new Map<ModelRole, Promise<ModelInfo>>();
   /** Completion holds it; chat waits on it between tokens. */
   readonly gate = new PriorityGate();
+  /** Kept across model reloads: the life of this worker. */
+  readonly completionCounts: CompletionCounts = { received: 0, evaluated: 0, generated: 0, completed: 0 };
 
   constructor(private readonly log: (entry: WorkerLog) => void) {}
 
@@ -200,7 +203,14 @@ export class Engine {
       },
     };
     if (params.role === 'completion' && fimFormat) {
-      slot.completer = new FimCompleter(sequence, fimFormat, this.gate);
+      slot.completer = new FimCompleter(sequence, fimFormat, this.gate, this.completionCounts);
+      try {
+        await slot.completer.calibrate();
+        this.log({ level: 'info', message: `prompt speed: ${Math.round(slot.completer.promptTokensPerSecond ?? 0)} tokens/s` });
+      } catch (e) {
+        // Without a measurement the first prompts use the configured bounds; requests measure again.
+        this.log({ level: 'warn', message: `could not measure the prompt speed: ${errorMessage(e)}` });
+      }
     } else {
       const wrapper = nlc.resolveChatWrapper(model, { fallbackToOtherWrappersOnJinjaError: true }) ?? new nlc.GeneralChatWrapper();
       slot.info.chatWrapper = wrapper.wrapperName;

@@ -1,12 +1,15 @@
 import { CancelledError } from '../../common/errors';
-import type { CompletionParams, CompletionResult, CompletionStats } from '../protocol';
+import type { CompletionCounts, CompletionParams, CompletionResult, CompletionStats } from '../protocol';
 import type { FimFormat } from './fimFormat';
 import { checkStop } from './generationStops';
 import type { LlamaContextSequence, Token } from './nodeLlamaCpp';
 import type { PriorityGate } from './priorityGate';
+import { PromptBudget, PromptRate } from './promptBudget';
 
 /** Prompt tokens evaluated per step, so a cancelled request stops within one step. */
 const evalStep = 64;
+/** Tokens evaluated (and not measured) before calibrating: the first evaluation pages the weights in. */
+const MIN_WARM_TOKENS = 16;
 
 /**
  * Runs completions on one context sequence, one at a time, keeping the sequence aligned with the
@@ -15,15 +18,21 @@ const evalStep = 64;
 export class FimCompleter {
   private running: Promise<unknown> = Promise.resolve();
   private current: AbortController | undefined;
+  private readonly rate = new PromptRate();
+  private readonly budget = new PromptBudget(this.rate);
 
   constructor(
     private readonly sequence: LlamaContextSequence,
     private readonly format: FimFormat,
     private readonly gate: PriorityGate,
+    private readonly counts: CompletionCounts = { received: 0, evaluated: 0, generated: 0, completed: 0 },
   ) {}
 
   /** A newer request supersedes the one in flight: it is aborted down to the token loop. */
   complete(params: CompletionParams, signal: AbortSignal): Promise<CompletionResult> {
+    // Warming the cache while idle must never cost the user a suggestion in the making.
+    if (params.maxTokens <= 0 && this.current) return Promise.reject(new CancelledError());
+    this.counts.received++;
     this.current?.abort();
     const controller = new AbortController();
     this.current = controller;
@@ -32,10 +41,40 @@ export class FimCompleter {
     if (signal.aborted) controller.abort();
     const run = this.running.then(() => this.run(params, controller.signal));
     this.running = run.catch(() => undefined);
-    return run.finally(() => {
+    return run.then((result) => {
+      this.counts.completed++;
+      return result;
+    }).finally(() => {
       signal.removeEventListener('abort', onAbort);
       if (this.current === controller) this.current = undefined;
     });
+  }
+
+  /**
+   * Measures this machine's prompt speed once, right after loading, so the first request's prompt
+   * already fits the time budget (see promptBudget.ts). The first small evaluation pages the
+   * weights in and is not counted.
+   */
+  async calibrate(): Promise<void> {
+    const sequence = this.sequence;
+    const sample = sequence.model.tokenize('export function total(items: { price: number; count: number }[]): number {\n  let sum = 0;\n  for (const item of items) sum += item.price * item.count;\n  return sum;\n}\n'.repeat(4));
+    const release = this.gate.hold();
+    try {
+      await this.gate.whenIdle();
+      await sequence.evaluateWithoutGeneratingNewTokens(sample.slice(0, MIN_WARM_TOKENS));
+      const start = performance.now();
+      const measured = sample.slice(MIN_WARM_TOKENS, MIN_WARM_TOKENS + evalStep);
+      await sequence.evaluateWithoutGeneratingNewTokens(measured);
+      this.rate.observe(measured.length, performance.now() - start);
+      await sequence.eraseContextTokenRanges([{ start: 0, end: sequence.nextTokenIndex }]);
+    } finally {
+      release();
+    }
+  }
+
+  /** Tokens a second this context evaluates prompts at (undefined before anything was measured). */
+  get promptTokensPerSecond(): number | undefined {
+    return this.rate.tokensPerSecond;
   }
 
   private async run(params: CompletionParams, signal: AbortSignal): Promise<CompletionResult> {
@@ -50,17 +89,23 @@ export class FimCompleter {
   }
 
   private async generate(params: CompletionParams, signal: AbortSignal): Promise<CompletionResult> {
+    this.counts.evaluated++;
     const start = performance.now();
     const sequence = this.sequence;
     const model = sequence.model;
     const room = Math.max(16, sequence.contextSize - params.maxTokens - 4);
-    const prompt = this.format.build(
-      { prefix: params.prefix, suffix: params.suffix, extra: params.extra ?? [], filePath: params.filePath, repoName: params.repoName },
+    const caps = this.budget.caps(
       {
         maxPrefixTokens: Math.min(params.maxPrefixTokens, Math.floor(room * 0.6)),
         maxSuffixTokens: Math.min(params.maxSuffixTokens, Math.floor(room * 0.2)),
         maxExtraTokens: Math.min(params.maxExtraTokens ?? 0, Math.floor(room * 0.2)),
       },
+      params.promptBudgetMs ?? 0,
+      this.format.suffixFirst,
+    );
+    const prompt = this.format.build(
+      { prefix: params.prefix, suffix: params.suffix, extra: params.extra ?? [], filePath: params.filePath, repoName: params.repoName },
+      caps,
     ).tokens;
 
     // Keep the longest common prefix of the KV state. When generating, the last prompt token is
@@ -75,7 +120,10 @@ export class FimCompleter {
     const head = warmup ? toEvaluate : toEvaluate.slice(0, -1);
     for (let i = 0; i < head.length; i += evalStep) {
       if (signal.aborted) throw new CancelledError();
-      await sequence.evaluateWithoutGeneratingNewTokens(head.slice(i, i + evalStep));
+      const step = head.slice(i, i + evalStep);
+      const stepStart = performance.now();
+      await sequence.evaluateWithoutGeneratingNewTokens(step);
+      this.rate.observe(step.length, performance.now() - stepStart);
     }
     const stats = (stop: CompletionStats['stop'], generated: number, firstTokenAt: number): CompletionStats => {
       const end = performance.now();
@@ -97,6 +145,7 @@ export class FimCompleter {
     let text = '';
     let stop: CompletionStats['stop'] = 'maxTokens';
     let firstTokenAt = 0;
+    this.counts.generated++;
     const iterator = sequence.evaluate(toEvaluate.slice(-1), { temperature: 0 });
     try {
       for await (const token of iterator) {

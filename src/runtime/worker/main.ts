@@ -66,7 +66,7 @@ connection.onRequest(chatPromptTokensRequest, (params) => guard(async () => engi
 connection.onRequest(hardwareRequest, (params) => guard(() => engine.hardware(params.gpu)));
 connection.onRequest(inspectModelRequest, (params) => guard(() => engine.inspect(params)));
 
-connection.onRequest(statusRequest, () => ({ pid: process.pid, rssBytes: process.memoryUsage.rss(), models: engine.models() }));
+connection.onRequest(statusRequest, () => ({ pid: process.pid, rssBytes: process.memoryUsage.rss(), models: engine.models(), completions: { ...engine.completionCounts } }));
 
 connection.onRequest(unloadRequest, (params) => guard(() => engine.unload(params.role)));
 
