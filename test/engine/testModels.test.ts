@@ -168,6 +168,19 @@ describe('test models', function () {
     );
   });
 
+  it('fim-qwen2-f16: fim-qwen2\'s tokenizer and chat template, every matrix F16', () => {
+    const q8 = readGGUFHeader(testModelPath('fim-qwen2'));
+    const f16 = readGGUFHeader(testModelPath('fim-qwen2-f16'));
+    const tokenizer = (h: typeof q8) => [...h.metadata].filter(([k]) => k.startsWith('tokenizer.'));
+    assert.deepEqual(tokenizer(f16), tokenizer(q8));
+    assert.equal(f16.metadata.get('general.architecture')?.value, 'qwen2');
+    assert.equal(f16.metadata.get('general.file_type')?.value, 1, 'llama_ftype MOSTLY_F16');
+    assert.deepEqual(f16.tensors.map((t) => [t.name, t.dims]), q8.tensors.map((t) => [t.name, t.dims]), 'same shapes');
+    const matrices = f16.tensors.filter((t) => t.dims.length === 2);
+    assert.ok(matrices.some((t) => t.name === 'output.weight'), 'untied output');
+    assert.deepEqual([...new Set(matrices.map((t) => t.type))], [GGMLType.F16]);
+  });
+
   /** Each text is one control token: parsed as special it is that id, as plain text it is not. */
   const assertControlTokens = (model: LlamaModel, expected: Record<string, number>) => {
     const tokens = model.fileInfo.metadata.tokenizer.ggml.tokens;
@@ -231,7 +244,7 @@ describe('test models', function () {
     assert.deepEqual([model.tokens.infill.prefix, model.tokens.infill.suffix, model.tokens.infill.middle], [g.prefix, g.suffix, g.middle]);
   });
 
-  for (const name of ['fim-deepseek', 'fim-qwen2', 'fim-starcoder2', 'fim-codellama', 'fim-generic'] as const) {
+  for (const name of ['fim-deepseek', 'fim-qwen2', 'fim-qwen2-f16', 'fim-starcoder2', 'fim-codellama', 'fim-generic'] as const) {
     it(`${name}: greedy FIM completion produces text`, async () => {
       const { LlamaCompletion } = await import('node-llama-cpp');
       const model = await load(name);

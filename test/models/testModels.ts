@@ -5,6 +5,9 @@
  *   <｜fim▁hole｜> 32015, <｜fim▁end｜> 32017), 32 hidden, 2 layers, F16.
  * - fim-qwen2: `qwen2` arch + Qwen2 vocabulary with Qwen2.5-Coder's added tokens at their real
  *   ids (<|fim_prefix|> 151659 ...), Qwen2.5 ChatML chat template, 64 hidden, 2 layers, Q8_0.
+ * - fim-qwen2-f16: fim-qwen2's recipe in F16 (its own seeds, so other weights and other text). The
+ *   server tests use it: test-models.md recommends F16 for raw llama.cpp builds, where F16 runs the
+ *   same kernels in every build while Q8_0 depends on the build's CPU paths (AMX crashes).
  * - fim-starcoder2: `llama` arch + StarCoder2's vocabulary (<fim_prefix> 1, <fim_middle> 2,
  *   <fim_suffix> 3, <repo_name> 5, <file_sep> 6), 32 hidden, 2 layers, Q8_0.
  * - fim-codellama: `llama` arch + LLaMA's SentencePiece vocabulary + CodeLlama's 16 added tokens
@@ -47,6 +50,7 @@ import { constF32, rowsF16, rowsQ8_0, seedFor, uniformF32 } from './weights';
 export type TestModelName =
   | 'fim-deepseek'
   | 'fim-qwen2'
+  | 'fim-qwen2-f16'
   | 'fim-starcoder2'
   | 'fim-codellama'
   | 'fim-codestral'
@@ -64,6 +68,7 @@ export interface TestModel {
 export const TEST_MODELS: readonly TestModel[] = [
   { name: 'fim-deepseek', file: 'fim-deepseek.gguf', sha256: '16284fb9bdf21014a62d8606f732b12df13c58b20a63f6d96ea8a4e321839f8f' },
   { name: 'fim-qwen2', file: 'fim-qwen2.gguf', sha256: 'cda188a6c493d71d167ac8fb4877a65f7d8e7bf3f9a3cb6439c13746b40b96fc' },
+  { name: 'fim-qwen2-f16', file: 'fim-qwen2-f16.gguf', sha256: 'fae6d15d1409d368f418d817455c18b94ae5e412be01a665126bf7ebf4ab7c12' },
   { name: 'fim-starcoder2', file: 'fim-starcoder2.gguf', sha256: 'fff1cb2ed3da85085ac2b81984c3e074aac7d632ed5baaff0d5d23f388cb6c75' },
   { name: 'fim-codellama', file: 'fim-codellama.gguf', sha256: '397659ae9f065240e7d484bfdb3c3c28e97ebdbe8c8ceae39233bf2ca9ec26c9' },
   { name: 'fim-codestral', file: 'fim-codestral.gguf', sha256: '8d6cb4e30b568405dcd8f218fa6eb9695187a021e2b09744152555bc12ace674' },
@@ -165,6 +170,21 @@ const RECIPES: Record<TestModelName, Recipe> = {
     ropeFreqBase: 1e6,
     rmsEps: 1e-6,
     weightType: GGMLType.Q8_0,
+    qkvBias: true,
+  },
+  'fim-qwen2-f16': {
+    name: 'fim-qwen2-f16',
+    arch: 'qwen2',
+    vocab: 'qwen2.5-coder',
+    nEmbd: 64,
+    nLayer: 2,
+    nHead: 4,
+    nHeadKv: 2,
+    nFf: 256,
+    contextLength: 32768,
+    ropeFreqBase: 1e6,
+    rmsEps: 1e-6,
+    weightType: GGMLType.F16,
     qkvBias: true,
   },
   'fim-starcoder2': {

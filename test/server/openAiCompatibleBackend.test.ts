@@ -8,11 +8,11 @@ import type { LlamaServer } from '../../bench/llamaServer';
 import { SovereignError } from '../../src/common/errors';
 import { estimateTextTokens } from '../../src/server/serverBackend';
 import { waitFor } from '../engine/runtimeFixture';
-import { apiKey, completionParams, createBackend, failure, serverContext, settingsFor, slotIdle, startTestServer } from './serverFixture';
+import { apiKey, completionParams, createBackend, failure, serverContext, serverTestModel, settingsFor, slotIdle, startTestServer } from './serverFixture';
 
 describe('openai-compatible backend (real llama-server, /v1 routes)', function () {
   let server: LlamaServer;
-  const openAi = (url: string) => settingsFor(url, { kind: 'openai-compatible', completionModel: 'fim-qwen2', chatModel: '' });
+  const openAi = (url: string) => settingsFor(url, { kind: 'openai-compatible', completionModel: serverTestModel, chatModel: '' });
 
   before(async function () {
     this.timeout(900_000);
