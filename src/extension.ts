@@ -13,6 +13,7 @@ import { RuntimeClient } from './runtime/client';
 import { embeddedChatBackend } from './chat/chatBackend';
 import { embeddedCompletionBackend } from './completion/completionBackend';
 import { registerServer } from './server/registerServer';
+import type { ServerBackend } from './server/serverBackend';
 import { selectChatBackend, selectCompletionBackend } from './server/selectBackend';
 import { promptForModelOnce } from './ui/noModelPrompt';
 import { registerStatusBar } from './ui/statusBar';
@@ -24,6 +25,8 @@ export interface SovereignApi {
   readonly completionEngine: CompletionEngine;
   readonly chat: ChatApi;
   readonly models: ModelsApi;
+  /** The team server backend: its state says what the server answered, or why nothing was sent. */
+  readonly server: ServerBackend;
   /** Evaluating the bundle plus activate() itself, by phase: read by bench:runtime. */
   readonly activation: { ms: number; hostWaitMs: number; rssBeforeBytes: number; rssAfterBytes: number; phases: Record<string, number> };
 }
@@ -95,7 +98,7 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
   const ms = Object.values(phases).reduce((a, b) => a + b, 0);
   const activation = { ms, hostWaitMs, rssBeforeBytes: loaded.rss, rssAfterBytes: process.memoryUsage.rss(), phases };
   log.info(`activated in ${ms.toFixed(1)} ms (${Object.entries(phases).map(([k, v]) => `${k} ${v}`).join(', ')}; VS Code's own wait before activate: ${hostWaitMs} ms)`);
-  return { runtime: client, completionProvider: completion.provider, completionEngine: completion.engine, chat: chat.api, models: models.api, activation };
+  return { runtime: client, completionProvider: completion.provider, completionEngine: completion.engine, chat: chat.api, models: models.api, server: server.backend, activation };
 }
 
 /** Waits for the worker to dispose its models and exit, so no process outlives the window. */

@@ -3,12 +3,15 @@
  * extension host (code-server), with the real worker and real test models.
  */
 import { resolve } from 'node:path';
+import { ensureLlamaServer } from '../../bench/llamaServer';
 import { integrationSettings, prepareIntegrationWorkspace } from './integrationSettings';
 import { runExtensionTests } from './runInCodeServer';
 
 async function main(): Promise<void> {
   const repo = resolve(__dirname, '..', '..');
   const folder = await prepareIntegrationWorkspace();
+  // The server suite starts the project-built llama-server: build it (once) before the timed run.
+  await ensureLlamaServer();
   const code = await runExtensionTests({
     extensionDevelopmentPath: repo,
     extensionTestsPath: resolve(repo, 'out/test/integration/suite/index.js'),

@@ -29,15 +29,19 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** llama-server with `--api-key`, one slot, greedy decoding by request. */
-export async function startTestServer(): Promise<LlamaServer> {
+/**
+ * llama-server with `--api-key` (unless `withApiKey` is false), one slot, greedy decoding by
+ * request. The integration suite imports this too (no mocha in it): there the extension would read
+ * a key from SecretStorage, which a test cannot fill, so it starts the server without one.
+ */
+export async function startTestServer(options: { withApiKey?: boolean; extraArgs?: string[] } = {}): Promise<LlamaServer> {
   await ensureTestModels();
   return startLlamaServer({
     model: testModelPath(serverTestModel),
     port: await freePort(),
     threads: 1,
     ctx: serverContext,
-    extraArgs: ['--api-key', apiKey],
+    extraArgs: [...(options.withApiKey === false ? [] : ['--api-key', apiKey]), ...(options.extraArgs ?? [])],
   });
 }
 

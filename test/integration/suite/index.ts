@@ -9,6 +9,7 @@ import { registerExclusionTests } from './exclusion.test';
 import { registerDeactivationTests, registerExtensionTests } from './extension.test';
 import { registerModelTests } from './models.test';
 import { registerPrivacyTests } from './privacy.test';
+import { registerServerTests } from './server.test';
 
 // mocha 12 is ESM-only: required from CommonJS (Node 22+), its class is the default export.
 const Mocha = ((mochaModule as unknown as { default?: typeof mochaModule.default }).default ?? mochaModule) as unknown as typeof import('mocha');
@@ -21,6 +22,7 @@ export function run(): Promise<void> {
   registerExclusionTests();
   registerModelTests();
   registerPrivacyTests();
+  registerServerTests();
   registerDeactivationTests();
   return new Promise((resolve, reject) => {
     mocha.run((failures) => {
