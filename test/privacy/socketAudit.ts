@@ -87,6 +87,7 @@ export function installSocketAudit(record: (attempt: ConnectionAttempt) => void)
         depth--;
       }
     };
+    // Name, length and symbols: dns.lookup's promisify argument names keep util.promisify working.
     Object.defineProperties(wrapped, Object.getOwnPropertyDescriptors(originalFn));
     const descriptor = Object.getOwnPropertyDescriptor(target, key);
     try {
