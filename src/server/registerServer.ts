@@ -22,6 +22,7 @@ const serverKeys: readonly SettingKey[] = [
   SettingKeys.serverChatModel,
   SettingKeys.serverFimTemplate,
   SettingKeys.chatContextSize,
+  SettingKeys.offline,
 ];
 
 export interface ServerFeature {
@@ -85,6 +86,7 @@ function readServerSettings(config: Config): ServerSettings {
     url: config.get<string>(SettingKeys.serverUrl) ?? '',
     allowedHosts: config.get<string[]>(SettingKeys.serverAllowedHosts) ?? [],
     allowPublicHosts: config.get<boolean>(SettingKeys.serverAllowPublicHosts) ?? false,
+    offline: config.get<boolean>(SettingKeys.offline) === true,
     completionModel: config.get<string>(SettingKeys.serverCompletionModel) ?? '',
     chatModel: config.get<string>(SettingKeys.serverChatModel) ?? '',
     fimTemplate: isFimTemplate(template) ? template : 'qwen',

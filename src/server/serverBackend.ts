@@ -32,6 +32,8 @@ export interface ServerSettings {
   url: string;
   allowedHosts: readonly string[];
   allowPublicHosts: boolean;
+  /** `sovereign.offline`: no network at all, so no team server either (even on this machine's network). */
+  offline?: boolean;
   /** Sent as `model` (openai-compatible); empty = none sent, the server's default. */
   completionModel: string;
   chatModel: string;
@@ -255,6 +257,7 @@ const warmupStats: CompletionStats = { reusedTokens: 0, evaluatedTokens: 0, gene
 
 function guard(s: ServerSettings): { ok: true; url: AllowedUrl } | { ok: false; error: SovereignError } {
   if (!s.url.trim()) return { ok: false, error: new SovereignError('hostNotAllowed', 'No team server is configured: set sovereign.server.url, or set sovereign.backend to "embedded".') };
+  if (s.offline) return { ok: false, error: new SovereignError('hostNotAllowed', 'The team server is not used because "sovereign.offline" is on: nothing is sent over the network. Set sovereign.backend to "embedded", or turn sovereign.offline off.') };
   const verdict = checkServerUrl(s.url, s);
   return verdict.ok ? verdict : { ok: false, error: new SovereignError('hostNotAllowed', verdict.reason) };
 }

@@ -228,7 +228,7 @@ describe('llama-server backend (real llama-server, /infill)', function () {
     assert.match((missing.error as Error).message, /HTTP 404.*sovereign\.backend/s);
   });
 
-  it('refuses a public host before any request, and says which setting allows it', async () => {
+  it('refuses a public host (and any server with sovereign.offline on) before any request, and says which setting allows it', async () => {
     // Observes fetch (the real one stays in place for every other URL): a refused URL must never reach it.
     const realFetch = globalThis.fetch;
     const seen: string[] = [];
@@ -237,6 +237,10 @@ describe('llama-server backend (real llama-server, /infill)', function () {
       return realFetch(input, init);
     }) as typeof fetch;
     try {
+      const offline = createBackend(settingsFor(server.url, { offline: true })).backend;
+      const refusedOffline = await failure(offline.complete(completionParams('secret code', '', 4)));
+      assert.equal(kindOf(refusedOffline.error), 'hostNotAllowed');
+      assert.match((refusedOffline.error as Error).message, /sovereign\.offline/);
       const { backend } = createBackend(settingsFor('https://code-models.example.com'));
       assert.equal(backend.currentState.kind, 'error', 'the status says why before anything is tried');
       const refused = await failure(backend.complete(completionParams('secret code', '', 4)));
