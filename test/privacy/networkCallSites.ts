@@ -28,7 +28,7 @@ export const networkCallSites: readonly NetworkCallSite[] = [
     userAction:
       'The user set sovereign.backend to a team server (llama-server or OpenAI-compatible) and sovereign.server.url: completion and chat requests go to that ' +
       'URL, and only if it is a loopback or private host, listed in sovereign.server.allowedHosts, or sovereign.server.allowPublicHosts is on. ' +
-      'With the default embedded backend this code sends nothing.',
+      'Refused without any request when sovereign.offline is on. With the default embedded backend this code sends nothing.',
   },
   {
     path: 'src/chat/chatController.ts',
