@@ -1,14 +1,12 @@
 import * as assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import type { ToWebview } from '../../src/chat/messages';
 import { openFile, runCommand, screenshot, waitForEditorText, waitForNotification } from '../harness/browser';
-import { processTree } from '../harness/codeServer';
 import { testModelPath } from '../models/testModels';
-import { chatFrame, openVsCode, type VsCodeSession } from './uiFixture';
+import { chatFrame, openVsCode, workerPids, type VsCodeSession } from './uiFixture';
 
 /**
  * Delivers host → page messages the way VS Code itself does: a `message` event dispatched on the
@@ -57,16 +55,6 @@ async function quickOpen(page: Page, name: string): Promise<void> {
   const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${name.replace(/\./g, '\\.')}\\s*$`) }) });
   await row.first().click({ timeout: 20_000 });
   await page.locator(`.tabs-container .tab.active[aria-label*="${name}"]`).waitFor({ state: 'visible', timeout: 60_000 });
-}
-
-function workerPids(server: VsCodeSession['server']): number[] {
-  return processTree(server.pid).filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('dist/worker.js');
-    } catch {
-      return false;
-    }
-  });
 }
 
 describe('UI: chat about your code, in a real browser', function () {

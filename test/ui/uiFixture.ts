@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { openWorkbench, waitForWorkbench, type Workbench } from '../harness/browser';
-import { startCodeServer, type CodeServer } from '../harness/codeServer';
+import { processTree, startCodeServer, type CodeServer } from '../harness/codeServer';
 import { integrationSettings, prepareIntegrationWorkspace } from '../integration/integrationSettings';
 
 export const repo = resolve(__dirname, '..', '..');
@@ -72,4 +72,15 @@ export async function chatFrame(page: Page, timeoutMs = 30_000): Promise<Frame> 
     await page.waitForTimeout(200);
   }
   throw new Error('the chat view did not appear');
+}
+
+/** Pids of Sovereign's model workers (`dist/worker.js`) under this code-server. */
+export function workerPids(server: CodeServer): number[] {
+  return processTree(server.pid).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('dist/worker.js');
+    } catch {
+      return false;
+    }
+  });
 }
