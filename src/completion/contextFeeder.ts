@@ -23,6 +23,9 @@ export function registerContextFeeder(
 
   const offer = (document: vscode.TextDocument, line: number, text?: string) => {
     if (document.uri.scheme !== 'file' && document.uri.scheme !== 'vscode-remote' && document.uri.scheme !== 'untitled') return;
+    // Only the user's project: VS Code's own settings.json (opened to write a setting) or a file from
+    // elsewhere on disk may hold tokens and has nothing to teach about this code.
+    if (document.uri.scheme !== 'untitled' && !vscode.workspace.getWorkspaceFolder(document.uri)) return;
     if (exclusions.excluded(document.uri)) return;
     pending.push({ uri: document.uri, line, text });
     schedule();

@@ -1,4 +1,7 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SovereignApi } from '../../../src/extension';
 import type { CompletionParams } from '../../../src/runtime/protocol';
@@ -6,6 +9,8 @@ import type { CompletionParams } from '../../../src/runtime/protocol';
 // Same values as test/integration/integrationSettings.ts (this file runs inside VS Code).
 const canaries = ['CANARY_ENV_7f3a9c', 'CANARY_SETTING_2b8e41', 'CANARY_FILES_EXCLUDE_5d0c77'];
 const allowed = 'ALLOWED_MARKER_9e6f12';
+/** In a file outside the workspace (like VS Code's own settings.json): never context. */
+const outside = 'CANARY_OUTSIDE_WORKSPACE_41c9d0';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -30,8 +35,11 @@ export function registerExclusionTests(): void {
     it('opening, editing and saving secret files adds nothing of them to the completion prompt', async function () {
       this.timeout(90_000);
       const root = vscode.workspace.workspaceFolders![0].uri;
-      for (const rel of ['.env', 'secrets/token.py', 'hidden/notes.py', 'util.py']) {
-        const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(root, rel));
+      const outsideFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sovereign-outside-')), 'settings.py');
+      fs.writeFileSync(outsideFile, `API_TOKEN = "${outside}"\n`);
+      const files = [...['.env', 'secrets/token.py', 'hidden/notes.py', 'util.py'].map((rel) => vscode.Uri.joinPath(root, rel)), vscode.Uri.file(outsideFile)];
+      for (const uri of files) {
+        const doc = await vscode.workspace.openTextDocument(uri);
         const editor = await vscode.window.showTextDocument(doc);
         await editor.edit((e) => e.insert(new vscode.Position(doc.lineCount - 1, 0), '# edited\n'));
         await doc.save();
@@ -51,7 +59,7 @@ export function registerExclusionTests(): void {
       assert.ok(prompts.length > 0, 'the runtime was asked');
       const everything = JSON.stringify(sent);
       assert.ok(everything.includes(allowed), 'the allowed file did reach the extra context (the path works)');
-      for (const c of canaries) assert.ok(!everything.includes(c), `${c} reached a prompt`);
+      for (const c of [...canaries, outside]) assert.ok(!everything.includes(c), `${c} reached a prompt`);
     });
 
     it('completion inside an excluded file asks nothing of the model', async () => {
