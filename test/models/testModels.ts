@@ -141,6 +141,23 @@ interface Recipe {
   qkvBias: boolean;
 }
 
+/** fim-qwen2's recipe; fim-qwen2-f16 is the same in F16 (its own name seeds its own weights). */
+const FIM_QWEN2: Recipe = {
+  name: 'fim-qwen2',
+  arch: 'qwen2',
+  vocab: 'qwen2.5-coder',
+  nEmbd: 64,
+  nLayer: 2,
+  nHead: 4,
+  nHeadKv: 2,
+  nFf: 256,
+  contextLength: 32768,
+  ropeFreqBase: 1e6,
+  rmsEps: 1e-6,
+  weightType: GGMLType.Q8_0,
+  qkvBias: true,
+};
+
 const RECIPES: Record<TestModelName, Recipe> = {
   'fim-deepseek': {
     name: 'fim-deepseek',
@@ -157,36 +174,8 @@ const RECIPES: Record<TestModelName, Recipe> = {
     weightType: GGMLType.F16,
     qkvBias: false,
   },
-  'fim-qwen2': {
-    name: 'fim-qwen2',
-    arch: 'qwen2',
-    vocab: 'qwen2.5-coder',
-    nEmbd: 64,
-    nLayer: 2,
-    nHead: 4,
-    nHeadKv: 2,
-    nFf: 256,
-    contextLength: 32768,
-    ropeFreqBase: 1e6,
-    rmsEps: 1e-6,
-    weightType: GGMLType.Q8_0,
-    qkvBias: true,
-  },
-  'fim-qwen2-f16': {
-    name: 'fim-qwen2-f16',
-    arch: 'qwen2',
-    vocab: 'qwen2.5-coder',
-    nEmbd: 64,
-    nLayer: 2,
-    nHead: 4,
-    nHeadKv: 2,
-    nFf: 256,
-    contextLength: 32768,
-    ropeFreqBase: 1e6,
-    rmsEps: 1e-6,
-    weightType: GGMLType.F16,
-    qkvBias: true,
-  },
+  'fim-qwen2': FIM_QWEN2,
+  'fim-qwen2-f16': { ...FIM_QWEN2, name: 'fim-qwen2-f16', weightType: GGMLType.F16 },
   'fim-starcoder2': {
     name: 'fim-starcoder2',
     arch: 'llama',
