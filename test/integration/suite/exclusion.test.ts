@@ -59,7 +59,11 @@ export function registerExclusionTests(): void {
       assert.ok(prompts.length > 0, 'the runtime was asked');
       const everything = JSON.stringify(sent);
       assert.ok(everything.includes(allowed), 'the allowed file did reach the extra context (the path works)');
-      for (const c of [...canaries, outside]) assert.ok(!everything.includes(c), `${c} reached a prompt`);
+      for (const c of canaries) assert.ok(!everything.includes(c), `${c} reached a prompt`);
+      // Typing in the outside file may complete IT (its own prefix); it must never be another file's context.
+      const extra = JSON.stringify(sent.map((p) => p.extra ?? []));
+      assert.ok(extra.includes(allowed), 'the extra context was searched');
+      assert.ok(!extra.includes(outside), `${outside} (a file outside the workspace) became extra context`);
     });
 
     it('completion inside an excluded file asks nothing of the model', async () => {
