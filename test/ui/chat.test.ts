@@ -39,8 +39,15 @@ async function ask(frame: Frame, page: Page, text: string): Promise<void> {
   // Typed like a user; a multi-line message is pasted (typing "\n" would press Enter and send).
   if (text.includes('\n')) await frame.fill('#prompt', text);
   else await page.keyboard.type(text);
+  // As a user would, send only once the text is in the box: on a loaded machine the view can take
+  // focus late, and keys typed before then land elsewhere.
+  const prompt = frame.locator('#prompt');
+  if ((await prompt.inputValue()) !== text) {
+    await prompt.fill(text);
+    await frame.focus('#prompt');
+  }
   await page.keyboard.press('Enter');
-  await frame.locator('.entry.assistant').nth(answers).waitFor({ state: 'attached', timeout: 10_000 });
+  await frame.locator('.entry.assistant').nth(answers).waitFor({ state: 'attached', timeout: 30_000 });
 }
 
 /**
