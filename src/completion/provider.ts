@@ -48,11 +48,8 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider {
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
     const manual = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
     if (!this.enabledFor(document, manual)) return undefined;
-    if (!this.configured()) return undefined;
-    if (this.exclusions.excluded(document.uri)) return undefined;
-    if (isBinaryDocument(document)) return undefined;
-    const input = completionInput(document, position, this.config);
-    if (looksBinary(input.prefix) || looksBinary(input.suffix)) return undefined;
+    const input = this.inputFor(document, position);
+    if (!input) return undefined;
 
     try {
       const suggestion = await this.engine.provide(input, toAbortSignal(token), manual);
@@ -67,6 +64,13 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider {
       this.log.warn(`completion failed: ${errorMessage(e)}`);
       return undefined;
     }
+  }
+
+  /** The bounded text at `position`, or undefined where no model may be asked (no model, a secret or binary file). */
+  inputFor(document: vscode.TextDocument, position: vscode.Position): CompletionInput | undefined {
+    if (!this.configured() || this.exclusions.excluded(document.uri) || isBinaryDocument(document)) return undefined;
+    const input = completionInput(document, position, this.config);
+    return looksBinary(input.prefix) || looksBinary(input.suffix) ? undefined : input;
   }
 
   private enabledFor(document: vscode.TextDocument, manual: boolean): boolean {

@@ -8,7 +8,7 @@ import { Commands } from '../commands';
 import { CompletionEngine, type CompletionSettings } from './completionEngine';
 import { registerContextFeeder } from './contextFeeder';
 import { ContextRing } from './contextRing';
-import { CompletionProvider, completionInput, isBinaryDocument } from './provider';
+import { CompletionProvider } from './provider';
 
 const pausedKey = 'sovereign.completion.paused';
 
@@ -45,10 +45,7 @@ export function registerCompletion(context: vscode.ExtensionContext, backend: Co
   // Warm-up evaluates the prompt of where the user is now (a file just opened), not of the last request.
   const activeInput = () => {
     const editor = vscode.window.activeTextEditor;
-    if (!editor || provider.isPaused || !backend.configured()) return undefined;
-    const document = editor.document;
-    if (exclusions.excluded(document.uri) || isBinaryDocument(document)) return undefined;
-    return completionInput(document, editor.selection.active, config);
+    return editor && !provider.isPaused ? provider.inputFor(editor.document, editor.selection.active) : undefined;
   };
 
   const setPaused = async (paused: boolean) => {
