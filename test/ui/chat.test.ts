@@ -34,7 +34,10 @@ async function injectAnswer(frame: Frame, markdown: string, chunkSize = 7): Prom
 const lastAnswer = (frame: Frame) => frame.locator('.entry.assistant').last();
 
 async function ask(frame: Frame, page: Page, text: string): Promise<void> {
-  const answers = await frame.locator('.entry.assistant').count();
+  // An answer that fails before its first token replaces its (empty) entry with an error entry,
+  // possibly before a poll sees it: either one shows the message was sent.
+  const replies = frame.locator('.entry.assistant, .entry.error');
+  const before = await replies.count();
   await frame.focus('#prompt');
   // Typed like a user; a multi-line message is pasted (typing "\n" would press Enter and send).
   if (text.includes('\n')) await frame.fill('#prompt', text);
@@ -47,20 +50,35 @@ async function ask(frame: Frame, page: Page, text: string): Promise<void> {
     await frame.focus('#prompt');
   }
   await page.keyboard.press('Enter');
-  await frame.locator('.entry.assistant').nth(answers).waitFor({ state: 'attached', timeout: 30_000 });
+  await replies.nth(before).waitFor({ state: 'attached', timeout: 30_000 });
 }
 
 /**
  * Quick-opens a file by clicking its own row: pressing Enter at once can open whatever an earlier,
  * shorter query matched (`a` matches main.py) before the file search answers.
+ *
+ * Quick open closes when it loses focus, and focus can still be settling when it opens (the chat
+ * webview takes focus back a moment after a dialog closes); VS Code then marks the closing widget
+ * `inert`. As a user would, press Ctrl+P again when that happens.
  */
 async function quickOpen(page: Page, name: string): Promise<void> {
-  await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget input.input');
-  await input.waitFor({ state: 'visible', timeout: 20_000 });
-  await input.fill(name);
   const row = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^\\s*${name.replace(/\./g, '\\.')}\\s*$`) }) });
-  await row.first().click({ timeout: 20_000 });
+  for (let attempt = 1; ; attempt++) {
+    await page.locator('.monaco-dialog-box').waitFor({ state: 'detached', timeout: 10_000 });
+    try {
+      await page.keyboard.press('Control+P');
+      await input.waitFor({ state: 'visible', timeout: 7_000 });
+      await input.fill(name, { timeout: 7_000 });
+      await row.first().click({ timeout: 20_000 });
+      break;
+    } catch (e) {
+      if (attempt === 3) throw e;
+      console.log(`      quick open closed before "${name}" was picked (attempt ${attempt}): ${String(e).split('\n')[0]}`);
+      // Close a quick open left half-open; never press Escape elsewhere (in the chat view it stops an answer).
+      if (await page.locator('.quick-input-widget').isVisible()) await page.keyboard.press('Escape');
+    }
+  }
   await page.locator(`.tabs-container .tab.active[aria-label*="${name}"]`).waitFor({ state: 'visible', timeout: 60_000 });
 }
 
