@@ -23,6 +23,7 @@ import type {
   WorkerStatus,
 } from './protocol';
 import type * as Rpc from './rpc';
+import { workerEnv } from './workerEnv';
 
 export type RuntimeState =
   | { kind: 'idle' }
@@ -248,9 +249,8 @@ export class RuntimeClient implements Disposable {
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     // Before fork: awaiting after it would miss the child's 'spawn' event.
     const rpc = (this.rpc ??= await import('./rpc.js'));
-    // In desktop VS Code execPath is Electron: run it as plain Node.
     const child = fork(this.options.workerPath, [], {
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      env: workerEnv(process.env),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: [],
     });

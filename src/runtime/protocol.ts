@@ -171,6 +171,8 @@ export interface HardwareInfo {
   ramTotalBytes: number;
   ramFreeBytes: number;
   cpuCores: number;
+  /** The worker's libuv thread-pool size (see workerEnv.ts): decodes run on these threads. */
+  threadPool: number;
 }
 export const hardwareRequest = new RequestType<{ gpu: GpuSetting }, HardwareInfo, WorkerErrorData>('sovereign/hardware');
 

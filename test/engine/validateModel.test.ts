@@ -36,6 +36,8 @@ describe('engine: model files are validated before use', function () {
     assert.equal(hw.vramTotalBytes, 0);
     assert.ok(hw.ramTotalBytes > 1024 ** 3 && hw.ramFreeBytes > 0 && hw.ramFreeBytes <= hw.ramTotalBytes);
     assert.ok(hw.cpuCores >= 1);
+    // The worker starts with one libuv pool thread (workerEnv.ts): one OpenMP team does every decode.
+    assert.equal(hw.threadPool, 1);
   });
 
   it('a good coder base model passes for completion and chat, with a memory estimate', async () => {
@@ -75,7 +77,7 @@ describe('engine: model files are validated before use', function () {
     { what: 'a model without a chat template for chat', make: () => storiesModel, role: 'chat', kind: 'noChatTemplate', message: /stories260K\.gguf has no chat template.*instruct model/, action: 'chooseAnother' },
   ];
 
-  const hw: HardwareInfo = { gpu: 'cpu', vramTotalBytes: 0, vramFreeBytes: 0, unifiedMemory: false, ramTotalBytes: 8 * 1024 ** 3, ramFreeBytes: 4 * 1024 ** 3, cpuCores: 2 };
+  const hw: HardwareInfo = { gpu: 'cpu', vramTotalBytes: 0, vramFreeBytes: 0, unifiedMemory: false, ramTotalBytes: 8 * 1024 ** 3, ramFreeBytes: 4 * 1024 ** 3, cpuCores: 2, threadPool: 1 };
 
   for (const c of cases) {
     it(`${c.what}: ${c.kind}, one message, the fixing action`, async () => {

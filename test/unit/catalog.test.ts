@@ -11,6 +11,7 @@ const machine = (over: Partial<Hardware>): Hardware => ({
   ramTotalBytes: 16 * GB,
   ramFreeBytes: 12 * GB,
   cpuCores: 8,
+  threadPool: 1,
   ...over,
 });
 

@@ -94,6 +94,7 @@ export class Engine {
       ramTotalBytes: totalmem(),
       ramFreeBytes: freemem(),
       cpuCores: llama.cpuMathCores || cpus().length,
+      threadPool: Number(process.env.UV_THREADPOOL_SIZE) || 4, // libuv's default
     };
   }
 
