@@ -6,7 +6,7 @@ import type { Frame, Page } from 'playwright-core';
 import type { ToWebview } from '../../src/chat/messages';
 import { openFile, runCommand, screenshot, waitForEditorText, waitForNotification } from '../harness/browser';
 import { testModelPath } from '../models/testModels';
-import { chatFrame, openVsCode, workerPids, type VsCodeSession } from './uiFixture';
+import { chatFrame, openVsCode, sendChatMessage, workerPids, type VsCodeSession } from './uiFixture';
 
 /**
  * Delivers host → page messages the way VS Code itself does: a `message` event dispatched on the
@@ -38,18 +38,7 @@ async function ask(frame: Frame, page: Page, text: string): Promise<void> {
   // possibly before a poll sees it: either one shows the message was sent.
   const replies = frame.locator('.entry.assistant, .entry.error');
   const before = await replies.count();
-  await frame.focus('#prompt');
-  // Typed like a user; a multi-line message is pasted (typing "\n" would press Enter and send).
-  if (text.includes('\n')) await frame.fill('#prompt', text);
-  else await page.keyboard.type(text);
-  // As a user would, send only once the text is in the box: on a loaded machine the view can take
-  // focus late, and keys typed before then land elsewhere.
-  const prompt = frame.locator('#prompt');
-  if ((await prompt.inputValue()) !== text) {
-    await prompt.fill(text);
-    await frame.focus('#prompt');
-  }
-  await page.keyboard.press('Enter');
+  await sendChatMessage(frame, page, text);
   await replies.nth(before).waitFor({ state: 'attached', timeout: 30_000 });
 }
 
@@ -214,7 +203,8 @@ describe('UI: chat about your code, in a real browser', function () {
     await screenshot(page, 'chat-xss-inert');
 
     // The https link opens only through the extension host (VS Code asks first), from the keyboard too.
-    await lastAnswer(frame).locator('[data-href="https://example.com/docs"]').first().focus();
+    // In the injected answer: the model's own answer to the payload may have written a few words before Stop.
+    await frame.locator('.entry.assistant [data-href="https://example.com/docs"]').first().focus();
     await page.keyboard.press('Enter');
     const confirm = page.locator('.monaco-dialog-box', { hasText: 'https://example.com/docs' });
     await confirm.waitFor({ timeout: 15_000 });

@@ -2,16 +2,14 @@ import * as assert from 'node:assert/strict';
 import type { Frame, Page } from 'playwright-core';
 import { runCommand, screenshot } from '../harness/browser';
 import { testModelPath } from '../models/testModels';
-import { chatFrame, openVsCode, workerPids, type VsCodeSession } from './uiFixture';
+import { chatFrame, openVsCode, sendChatMessage, workerPids, type VsCodeSession } from './uiFixture';
 
 const answerBody = (frame: Frame, nth: number) => frame.locator('.entry.assistant').nth(nth).locator('.body');
 
 async function ask(frame: Frame, page: Page, text: string): Promise<number> {
   const index = await frame.locator('.entry.assistant').count();
-  await frame.focus('#prompt');
-  await page.keyboard.type(text);
-  await page.keyboard.press('Enter');
-  await frame.locator('.entry.assistant').nth(index).waitFor({ state: 'attached', timeout: 10_000 });
+  await sendChatMessage(frame, page, text);
+  await frame.locator('.entry.assistant').nth(index).waitFor({ state: 'attached', timeout: 30_000 });
   return index;
 }
 

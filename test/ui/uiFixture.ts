@@ -74,6 +74,24 @@ export async function chatFrame(page: Page, timeoutMs = 30_000): Promise<Frame> 
   throw new Error('the chat view did not appear');
 }
 
+/**
+ * Types a message into the chat view's box as a user would and sends it with Enter. A multi-line
+ * message is pasted (typing "\n" would press Enter and send). As a user would, it sends only once
+ * the text is in the box: on a loaded machine the view can take focus late, and keys typed before
+ * then land elsewhere.
+ */
+export async function sendChatMessage(frame: Frame, page: Page, text: string): Promise<void> {
+  const prompt = frame.locator('#prompt');
+  await frame.focus('#prompt');
+  if (text.includes('\n')) await prompt.fill(text);
+  else await page.keyboard.type(text);
+  if ((await prompt.inputValue()) !== text) {
+    await prompt.fill(text);
+    await frame.focus('#prompt');
+  }
+  await page.keyboard.press('Enter');
+}
+
 /** Pids of Sovereign's model workers (`dist/worker.js`) under this code-server. */
 export function workerPids(server: CodeServer): number[] {
   return processTree(server.pid).filter((pid) => {
