@@ -6,7 +6,7 @@ import type { Frame, Page } from 'playwright-core';
 import type { ToWebview } from '../../src/chat/messages';
 import { openFile, runCommand, screenshot, waitForEditorText, waitForNotification } from '../harness/browser';
 import { testModelPath } from '../models/testModels';
-import { chatFrame, openVsCode, sendChatMessage, workerPids, type VsCodeSession } from './uiFixture';
+import { chatFrame, closeVsCodeLeavingNothing, openVsCode, sendChatMessage, type VsCodeSession, workerPids } from './uiFixture';
 
 /**
  * Delivers host → page messages the way VS Code itself does: a `message` event dispatched on the
@@ -92,9 +92,7 @@ describe('UI: chat about your code, in a real browser', function () {
 
   after(async function () {
     this.timeout(60_000);
-    if (!session) return;
-    await session.close();
-    assert.deepEqual(session.server.leftoverPids(), []);
+    await closeVsCodeLeavingNothing(session);
   });
 
   it('asks a question with the keyboard and sees the answer stream in, with the active file attached', async function () {

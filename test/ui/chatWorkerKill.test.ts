@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { Frame, Page } from 'playwright-core';
 import { runCommand, screenshot } from '../harness/browser';
 import { testModelPath } from '../models/testModels';
-import { chatFrame, openVsCode, sendChatMessage, workerPids, type VsCodeSession } from './uiFixture';
+import { chatFrame, closeVsCodeLeavingNothing, openVsCode, sendChatMessage, type VsCodeSession, workerPids } from './uiFixture';
 
 const answerBody = (frame: Frame, nth: number) => frame.locator('.entry.assistant').nth(nth).locator('.body');
 
@@ -33,9 +33,7 @@ describe('UI: the worker killed while a chat answer streams', function () {
 
   after(async function () {
     this.timeout(60_000);
-    if (!session) return;
-    await session.close();
-    assert.deepEqual(session.server.leftoverPids(), []);
+    await closeVsCodeLeavingNothing(session);
   });
 
   it('shows the error, keeps the question and the streamed text, and answers the next message', async function () {

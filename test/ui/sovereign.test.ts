@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { editorText, openFile, runCommand, screenshot } from '../harness/browser';
-import { chatFrame, ensureVsix, openVsCode, type VsCodeSession } from './uiFixture';
+import { chatFrame, closeVsCodeLeavingNothing, ensureVsix, openVsCode, type VsCodeSession } from './uiFixture';
 
 /** The status bar's accessible label carries the request-flow counters. */
 async function modelCalls(page: Page): Promise<number> {
@@ -27,10 +27,7 @@ for (const from of ['dev', 'vsix'] as const) {
 
     after(async function () {
       this.timeout(60_000);
-      if (!session) return;
-      await session.close();
-      const left = session.server.leftoverPids();
-      assert.deepEqual(left, [], `processes left behind after closing VS Code: ${left.join(', ')}`);
+      await closeVsCodeLeavingNothing(session);
     });
 
     it('shows ghost text after typing, and Tab inserts it', async function () {

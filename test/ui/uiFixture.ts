@@ -1,3 +1,4 @@
+import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -53,6 +54,14 @@ export async function openVsCode(from: 'dev' | 'vsix', settings: Record<string, 
       await server.stop();
     },
   };
+}
+
+/** Closes the browser and code-server, and checks that no process of theirs (a worker included) is left. */
+export async function closeVsCodeLeavingNothing(session: VsCodeSession | undefined): Promise<void> {
+  if (!session) return;
+  await session.close();
+  const left = session.server.leftoverPids();
+  assert.deepEqual(left, [], `processes left behind after closing VS Code: ${left.join(', ')}`);
 }
 
 /** Builds the VSIX when it is missing or older than the build it would carry. */
