@@ -313,6 +313,10 @@ describe('UI: a chat model that cannot chat', function () {
     session = await openVsCode('dev', { 'sovereign.chat.modelPath': notAModel });
   });
 
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && session) await screenshot(session.page, 'chat-bad-model-failed').catch(() => undefined);
+  });
+
   after(async function () {
     this.timeout(60_000);
     await session?.close();

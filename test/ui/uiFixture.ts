@@ -98,7 +98,16 @@ export async function sendChatMessage(frame: Frame, page: Page, text: string): P
     await prompt.fill(text);
     await frame.focus('#prompt');
   }
-  await page.keyboard.press('Enter');
+  // Sent means the box emptied. Focus can still move between the check above and Enter (the
+  // workbench settling after the view opened): then, as a user would, press Enter in the box again.
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('Enter');
+    const sent = await frame.waitForFunction(() => (document.getElementById('prompt') as HTMLTextAreaElement | null)?.value === '', undefined, { timeout: 5_000 }).then(() => true, () => false);
+    if (sent) return;
+    if (attempt === 3) throw new Error(`the chat message was not sent after Enter three times (the box holds "${await prompt.inputValue()}")`);
+    console.log(`      Enter did not reach the chat box (attempt ${attempt}); pressing it there again`);
+    await frame.focus('#prompt');
+  }
 }
 
 /** Pids of Sovereign's model workers (`dist/worker.js`) under this code-server. */
