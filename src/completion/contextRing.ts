@@ -53,12 +53,6 @@ export class ContextRing {
     return true;
   }
 
-  removePath(path: string): void {
-    const before = this.chunks.length;
-    this.chunks = this.chunks.filter((c) => c.path !== path);
-    if (this.chunks.length !== before) this.version++;
-  }
-
   private tokens(): number {
     return this.chunks.reduce((n, c) => n + Math.ceil(c.text.length / 4), 0);
   }
