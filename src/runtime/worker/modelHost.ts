@@ -2,19 +2,8 @@ import { basename } from 'node:path';
 import { SovereignError, errorMessage } from '../../common/errors';
 import { cpus, freemem, totalmem } from 'node:os';
 import type {
-  ChatParams,
-  ChatResult,
-  CompletionCounts,
-  CompletionParams,
-  CompletionResult,
-  GpuSetting,
-  HardwareInfo,
-  InspectModelParams,
-  LoadModelParams,
-  ModelInspection,
-  ModelInfo,
-  ModelRole,
-  WorkerLog,
+  ChatParams, ChatResult, CompletionCounts, CompletionParams, CompletionResult, GpuSetting,
+  HardwareInfo, InspectModelParams, LoadModelParams, ModelInspection, ModelInfo, ModelRole, WorkerLog,
 } from '../protocol';
 import { ChatResponder } from './chatResponder';
 import { FimCompleter } from './fimCompleter';
