@@ -1,12 +1,37 @@
-/** Every command id, once (they match package.json's `contributes.commands`). */
+/**
+ * Every command id, once. Each matches package.json (`contributes.commands`, or a keybinding for
+ * the copy/cut pair); test/unit/commands.test.ts holds the two lists against each other.
+ */
 export const Commands = {
+  // Models
   chooseCompletionModel: 'sovereign.chooseCompletionModel',
   chooseChatModel: 'sovereign.chooseChatModel',
+  selectCompletionModel: 'sovereign.selectCompletionModel',
+  selectChatModel: 'sovereign.selectChatModel',
+  openModelsFolder: 'sovereign.openModelsFolder',
+  // Runtime and status
   showLog: 'sovereign.showLog',
   restartRuntime: 'sovereign.restartRuntime',
-  openChat: 'sovereign.openChat',
   statusMenu: 'sovereign.statusMenu',
+  // Completion
   pauseCompletions: 'sovereign.pauseCompletions',
   resumeCompletions: 'sovereign.resumeCompletions',
   triggerCompletion: 'sovereign.triggerCompletion',
+  /** Bound to Ctrl+C / Ctrl+X in an editor: copies as usual and offers the text to the context ring. */
+  copy: 'sovereign.copy',
+  cut: 'sovereign.cut',
+  // Chat
+  openChat: 'sovereign.openChat',
+  chatAboutFile: 'sovereign.chatAboutFile',
+  askAboutSelection: 'sovereign.askAboutSelection',
+  addFileToChat: 'sovereign.addFileToChat',
+  newChat: 'sovereign.newChat',
+  showChats: 'sovereign.showChats',
+  acceptProposal: 'sovereign.acceptProposal',
+  rejectProposal: 'sovereign.rejectProposal',
+  // Team server
+  setServerApiKey: 'sovereign.setServerApiKey',
+  clearServerApiKey: 'sovereign.clearServerApiKey',
 } as const;
+
+export type CommandId = (typeof Commands)[keyof typeof Commands];

@@ -1,35 +1,23 @@
 import * as vscode from 'vscode';
 import { chatViewType } from './chat/chatView';
-import { registerChat, type ChatApi } from './chat/registerChat';
+import { registerChat } from './chat/registerChat';
 import { Commands } from './commands';
 import { registerCompletion } from './completion/registerCompletion';
 import { tagged } from './common/log';
-import type { CompletionEngine } from './completion/completionEngine';
 import { Config } from './config/config';
 import { restartKeys, SettingKeys } from './config/settingKeys';
 import { chooseModelFile } from './models/chooseModelFile';
-import { registerModels, type ModelsApi } from './models/registerModels';
+import { registerModels } from './models/registerModels';
 import { RuntimeClient } from './runtime/client';
 import { embeddedChatBackend } from './chat/chatBackend';
 import { embeddedCompletionBackend } from './completion/completionBackend';
 import { registerServer } from './server/registerServer';
-import type { ServerBackend } from './server/serverBackend';
 import { selectChatBackend, selectCompletionBackend } from './server/selectBackend';
 import { promptForModelOnce } from './ui/noModelPrompt';
 import { registerStatusBar } from './ui/statusBar';
+import type { SovereignApi } from './sovereignApi';
 
-/** What `activate` returns: used by the integration tests, harmless to other extensions. */
-export interface SovereignApi {
-  readonly runtime: RuntimeClient;
-  readonly completionProvider: vscode.InlineCompletionItemProvider;
-  readonly completionEngine: CompletionEngine;
-  readonly chat: ChatApi;
-  readonly models: ModelsApi;
-  /** The team server backend: its state says what the server answered, or why nothing was sent. */
-  readonly server: ServerBackend;
-  /** Evaluating the bundle plus activate() itself, by phase: read by bench:runtime. */
-  readonly activation: { ms: number; hostWaitMs: number; rssBeforeBytes: number; rssAfterBytes: number; phases: Record<string, number> };
-}
+export type { SovereignApi } from './sovereignApi';
 
 declare const __sovereignLoadStart: { at: number; rss: number } | undefined;
 declare const __sovereignLoadEnd: number | undefined;
@@ -98,7 +86,15 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
   const ms = Object.values(phases).reduce((a, b) => a + b, 0);
   const activation = { ms, hostWaitMs, rssBeforeBytes: loaded.rss, rssAfterBytes: process.memoryUsage.rss(), phases };
   log.info(`activated in ${ms.toFixed(1)} ms (${Object.entries(phases).map(([k, v]) => `${k} ${v}`).join(', ')}; VS Code's own wait before activate: ${hostWaitMs} ms)`);
-  return { runtime: client, completionProvider: completion.provider, completionEngine: completion.engine, chat: chat.api, models: models.api, server: server.backend, activation };
+  return {
+    runtime: client,
+    completionProvider: completion.provider,
+    completionCounters: completion.engine.counters,
+    chat: chat.api,
+    models: models.api,
+    server: server.backend,
+    activation,
+  };
 }
 
 /** Waits for the worker to dispose its models and exit, so no process outlives the window. */

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { errorMessage, isCancelled, SovereignError, type ErrorKind } from '../common/errors';
+import { Commands } from '../commands';
+import { errorMessage, isCancelled, modelProblemKinds, SovereignError, type ErrorKind } from '../common/errors';
 import type { Log } from '../common/log';
 import type { Config } from '../config/config';
 import { SettingKeys } from '../config/settingKeys';
@@ -20,7 +21,7 @@ export interface ChatSurface {
 }
 
 /** Errors a different model file fixes: the view offers "Choose chat model…". */
-const modelProblems: readonly ErrorKind[] = ['noModel', 'modelNotFound', 'notGguf', 'corruptModel', 'insufficientMemory'];
+const modelProblems: readonly ErrorKind[] = ['noModel', 'insufficientMemory', ...modelProblemKinds];
 const currentKey = 'sovereign.chat.current';
 
 /**
@@ -97,7 +98,7 @@ export class ChatController implements vscode.Disposable {
       case 'history':
         return this.showHistory();
       case 'action':
-        await vscode.commands.executeCommand('sovereign.chooseChatModel');
+        await vscode.commands.executeCommand(Commands.chooseChatModel);
         return;
       case 'code':
         return this.codeAction(m.action, m.code);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { Commands } from '../commands';
 import type { Log } from '../common/log';
 import type { Config } from '../config/config';
 import type { ChatBackend } from './chatBackend';
@@ -8,17 +9,6 @@ import { CodeProposals } from './codeProposals';
 import { ContextAttachments } from './contextAttachments';
 import { ConversationStore } from './conversationStore';
 import { registerLanguageModelProvider } from './languageModelProvider';
-
-/** Chat's command ids (they match package.json's `contributes.commands`). */
-export const ChatCommands = {
-  chatAboutFile: 'sovereign.chatAboutFile',
-  askAboutSelection: 'sovereign.askAboutSelection',
-  addFileToChat: 'sovereign.addFileToChat',
-  newChat: 'sovereign.newChat',
-  showChats: 'sovereign.showChats',
-  acceptProposal: 'sovereign.acceptProposal',
-  rejectProposal: 'sovereign.rejectProposal',
-} as const;
 
 /** Read by the integration tests through the extension's API. */
 export interface ChatApi {
@@ -40,13 +30,13 @@ export function registerChat(context: vscode.ExtensionContext, backend: ChatBack
     vscode.window.registerWebviewViewProvider(chatViewType, provider, { webviewOptions: { retainContextWhenHidden: true } }),
     registerLanguageModelProvider(backend, config),
     // From the explorer and editor title the clicked file comes as the argument; from the palette, none.
-    vscode.commands.registerCommand(ChatCommands.chatAboutFile, (uri?: unknown) => controller.chatAboutFile(uri instanceof vscode.Uri ? uri : undefined)),
-    vscode.commands.registerCommand(ChatCommands.askAboutSelection, () => controller.askAboutSelection()),
-    vscode.commands.registerCommand(ChatCommands.addFileToChat, () => controller.pickFiles()),
-    vscode.commands.registerCommand(ChatCommands.newChat, () => controller.newChat()),
-    vscode.commands.registerCommand(ChatCommands.showChats, () => controller.showHistory()),
-    vscode.commands.registerCommand(ChatCommands.acceptProposal, (uri?: unknown) => proposals.accept(uri instanceof vscode.Uri ? uri : undefined)),
-    vscode.commands.registerCommand(ChatCommands.rejectProposal, (uri?: unknown) => proposals.reject(uri instanceof vscode.Uri ? uri : undefined)),
+    vscode.commands.registerCommand(Commands.chatAboutFile, (uri?: unknown) => controller.chatAboutFile(uri instanceof vscode.Uri ? uri : undefined)),
+    vscode.commands.registerCommand(Commands.askAboutSelection, () => controller.askAboutSelection()),
+    vscode.commands.registerCommand(Commands.addFileToChat, () => controller.pickFiles()),
+    vscode.commands.registerCommand(Commands.newChat, () => controller.newChat()),
+    vscode.commands.registerCommand(Commands.showChats, () => controller.showHistory()),
+    vscode.commands.registerCommand(Commands.acceptProposal, (uri?: unknown) => proposals.accept(uri instanceof vscode.Uri ? uri : undefined)),
+    vscode.commands.registerCommand(Commands.rejectProposal, (uri?: unknown) => proposals.reject(uri instanceof vscode.Uri ? uri : undefined)),
   );
   return { disposable, api: { snapshot: () => controller.snapshot() } };
 }

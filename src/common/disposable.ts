@@ -2,33 +2,6 @@ export interface Disposable {
   dispose(): void;
 }
 
-/** Owns what a component registers; disposing the store disposes all of it, newest first. */
-export class DisposableStore implements Disposable {
-  private readonly items: Disposable[] = [];
-  private disposed = false;
-
-  add<T extends Disposable>(item: T): T {
-    if (this.disposed) {
-      item.dispose();
-    } else {
-      this.items.push(item);
-    }
-    return item;
-  }
-
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    for (const item of this.items.splice(0).reverse()) {
-      try {
-        item.dispose();
-      } catch {
-        // One failing disposal must not leak the rest.
-      }
-    }
-  }
-}
-
 export function toDisposable(fn: () => void): Disposable {
   let done = false;
   return {

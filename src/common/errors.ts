@@ -8,6 +8,10 @@ export type ErrorKind =
   | 'notGguf'
   | 'corruptModel'
   | 'noFimTokens'
+  /** llama.cpp (this version) cannot run the file's architecture. */
+  | 'unsupportedArchitecture'
+  /** A chat model file without a chat template: it cannot hold a conversation. */
+  | 'noChatTemplate'
   | 'insufficientMemory'
   | 'cancelled'
   | 'workerCrashed'
@@ -21,6 +25,14 @@ export type ErrorKind =
   /** Any other HTTP error or an answer that is not what the protocol says. */
   | 'serverError'
   | 'internal';
+
+/** The kinds a different model FILE fixes: the model checks report them, the pickers offer another file. */
+export const modelProblemKinds = ['modelNotFound', 'notGguf', 'corruptModel', 'unsupportedArchitecture', 'noFimTokens', 'noChatTemplate'] as const;
+export type ModelProblem = (typeof modelProblemKinds)[number];
+
+export function isModelProblem(kind: ErrorKind): kind is ModelProblem {
+  return (modelProblemKinds as readonly ErrorKind[]).includes(kind);
+}
 
 export class SovereignError extends Error {
   constructor(

@@ -23,12 +23,3 @@ export function tagged(log: Log, component: string): Log {
 }
 
 export const silentLog: Log = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
-
-/** For node-side tests and scripts. */
-export const consoleLog: Log = {
-  trace: () => {},
-  debug: () => {},
-  info: (m) => console.log(m),
-  warn: (m) => console.warn(m),
-  error: (m) => console.error(m),
-};

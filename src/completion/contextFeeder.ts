@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { Commands } from '../commands';
 import type { ExclusionFilter } from '../config/exclusionFilter';
 import { chunkAround, type ContextRing } from './contextRing';
 import { isBinaryDocument } from './provider';
@@ -69,8 +70,8 @@ export function registerContextFeeder(
     vscode.window.onDidChangeActiveTextEditor((editor) => {
       if (editor) offer(editor.document, editor.selection.active.line);
     }),
-    vscode.commands.registerCommand('sovereign.copy', () => copy('editor.action.clipboardCopyAction')),
-    vscode.commands.registerCommand('sovereign.cut', () => copy('editor.action.clipboardCutAction')),
+    vscode.commands.registerCommand(Commands.copy, () => copy('editor.action.clipboardCopyAction')),
+    vscode.commands.registerCommand(Commands.cut, () => copy('editor.action.clipboardCutAction')),
     { dispose: () => clearTimeout(timer) },
   );
 }

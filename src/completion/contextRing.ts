@@ -25,20 +25,14 @@ export const maxChunkChars = 4096;
 
 export class ContextRing {
   private chunks: RingChunk[] = [];
-  private version = 0;
 
   constructor(private readonly limits: RingLimits = defaultRingLimits) {}
-
-  /** Changes each time the ring's content changes. */
-  get revision(): number {
-    return this.version;
-  }
 
   list(): readonly RingChunk[] {
     return this.chunks;
   }
 
-  /** Adds a chunk; returns false when it was empty, binary or already present. */
+  /** Adds a chunk; returns false (no change) when it was empty, binary or already present. */
   add(chunk: RingChunk): boolean {
     if (chunk.text.length > maxChunkChars) chunk = { path: chunk.path, text: chunk.text.slice(0, maxChunkChars) };
     if (!chunk.text.trim() || looksBinary(chunk.text)) return false;
@@ -49,14 +43,7 @@ export class ContextRing {
     while (this.chunks.length > this.limits.maxChunks || (this.chunks.length > 1 && this.tokens() > this.limits.maxTokens)) {
       this.chunks.shift();
     }
-    this.version++;
     return true;
-  }
-
-  removePath(path: string): void {
-    const before = this.chunks.length;
-    this.chunks = this.chunks.filter((c) => c.path !== path);
-    if (this.chunks.length !== before) this.version++;
   }
 
   private tokens(): number {

@@ -95,10 +95,6 @@ export function presetsFor(role: ModelRole): ModelPreset[] {
   return PRESETS.filter((p) => p.role === role);
 }
 
-export function presetById(id: string): ModelPreset | undefined {
-  return PRESETS.find((p) => p.id === id);
-}
-
 function mainPreset(role: ModelRole, tier: number): ModelPreset {
   const p = PRESETS.find((x) => x.role === role && x.tier === tier && !x.alternative);
   if (!p) throw new Error(`no ${role} preset for tier ${tier}`);

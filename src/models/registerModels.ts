@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { Commands } from '../commands';
 import { Emitter } from '../common/disposable';
 import type { Log } from '../common/log';
 import type { Config } from '../config/config';
@@ -7,13 +8,6 @@ import type { RuntimeClient } from '../runtime/client';
 import type { ModelRole } from '../runtime/protocol';
 import type { ModelItem } from './modelItems';
 import { selectModel } from './selectModel';
-
-/** Command ids of the model features (they match package.json's `contributes.commands`). */
-export const ModelCommands = {
-  selectCompletionModel: 'sovereign.selectCompletionModel',
-  selectChatModel: 'sovereign.selectChatModel',
-  openModelsFolder: 'sovereign.openModelsFolder',
-} as const;
 
 /** Seen by the integration tests: the items of each "Select Model…" quick pick as shown. */
 export interface ModelsApi {
@@ -33,9 +27,9 @@ export function registerModels(context: vscode.ExtensionContext, client: Runtime
   const deps = { client, config, log, modelsFolder: folder, onShow: (role: ModelRole, items: readonly ModelItem[]) => shown.fire({ role, items }) };
   const disposable = vscode.Disposable.from(
     shown,
-    vscode.commands.registerCommand(ModelCommands.selectCompletionModel, () => selectModel('completion', deps)),
-    vscode.commands.registerCommand(ModelCommands.selectChatModel, () => selectModel('chat', deps)),
-    vscode.commands.registerCommand(ModelCommands.openModelsFolder, async () => {
+    vscode.commands.registerCommand(Commands.selectCompletionModel, () => selectModel('completion', deps)),
+    vscode.commands.registerCommand(Commands.selectChatModel, () => selectModel('chat', deps)),
+    vscode.commands.registerCommand(Commands.openModelsFolder, async () => {
       await vscode.workspace.fs.createDirectory(vscode.Uri.file(folder()));
       await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(folder()));
     }),

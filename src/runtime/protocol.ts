@@ -4,7 +4,7 @@
  * travels as `$/cancelRequest` and becomes an AbortSignal in the worker.
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
-import type { ErrorKind } from '../common/errors';
+import type { ErrorKind, ModelProblem } from '../common/errors';
 
 export type ModelRole = 'completion' | 'chat';
 export type GpuSetting = 'auto' | 'cuda' | 'vulkan' | 'metal' | 'off';
@@ -176,9 +176,6 @@ export interface HardwareInfo {
 }
 export const hardwareRequest = new RequestType<{ gpu: GpuSetting }, HardwareInfo, WorkerErrorData>('sovereign/hardware');
 
-/** Why a model file cannot serve a role; each has one message that names the fix. */
-export type ModelProblem = 'modelNotFound' | 'notGguf' | 'corruptModel' | 'unsupportedArchitecture' | 'noFimTokens' | 'noChatTemplate';
-
 export interface InspectModelParams {
   path: string;
   role: ModelRole;
@@ -195,6 +192,7 @@ export interface ModelInspection {
   chatTemplate: boolean;
   /** node-llama-cpp's estimate (GgufInsights) for the weights plus a context of `contextSize`. */
   memory?: { ramBytes: number; vramBytes: number };
+  /** Why the file cannot serve the role (an error kind a different file fixes); each has one message that names the fix. */
   problem?: { kind: ModelProblem; message: string };
 }
 export const inspectModelRequest = new RequestType<InspectModelParams, ModelInspection, WorkerErrorData>('sovereign/inspectModel');

@@ -1,14 +1,10 @@
 import * as vscode from 'vscode';
+import { Commands } from '../commands';
 import type { Log } from '../common/log';
 import type { Config } from '../config/config';
 import { SettingKeys, type SettingKey } from '../config/settingKeys';
 import { isFimTemplate } from './fimTemplates';
 import { ServerBackend, type ServerKind, type ServerSettings } from './serverBackend';
-
-export const ServerCommands = {
-  setApiKey: 'sovereign.setServerApiKey',
-  clearApiKey: 'sovereign.clearServerApiKey',
-} as const;
 
 /** The key's name in VS Code's SecretStorage (the OS keychain); never in settings. */
 const apiKeySecret = 'sovereign.server.apiKey';
@@ -60,7 +56,7 @@ export function registerServer(context: vscode.ExtensionContext, config: Config,
     context.secrets.onDidChange((e) => {
       if (e.key === apiKeySecret) reset();
     }),
-    vscode.commands.registerCommand(ServerCommands.setApiKey, async () => {
+    vscode.commands.registerCommand(Commands.setServerApiKey, async () => {
       const value = await vscode.window.showInputBox({
         title: 'Sovereign: Team server API key',
         prompt: 'Sent as "Authorization: Bearer …" to sovereign.server.url only. Stored in the OS keychain (VS Code SecretStorage), never in settings.',
@@ -71,7 +67,7 @@ export function registerServer(context: vscode.ExtensionContext, config: Config,
       await context.secrets.store(apiKeySecret, value.trim());
       void vscode.window.showInformationMessage('Sovereign: server API key saved.');
     }),
-    vscode.commands.registerCommand(ServerCommands.clearApiKey, async () => {
+    vscode.commands.registerCommand(Commands.clearServerApiKey, async () => {
       await context.secrets.delete(apiKeySecret);
       void vscode.window.showInformationMessage('Sovereign: server API key removed.');
     }),

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Config } from '../config/config';
 import { SettingKeys } from '../config/settingKeys';
-import { ModelCommands } from '../models/registerModels';
+import { Commands } from '../commands';
 
 /** One gentle prompt per window when no completion model is configured; never on keystrokes. */
 export async function promptForModelOnce(config: Config): Promise<void> {
@@ -10,5 +10,5 @@ export async function promptForModelOnce(config: Config): Promise<void> {
     'Sovereign needs a local GGUF model to complete code. Your code never leaves this machine.',
     'Choose model…',
   );
-  if (choice) await vscode.commands.executeCommand(ModelCommands.selectCompletionModel);
+  if (choice) await vscode.commands.executeCommand(Commands.selectCompletionModel);
 }

@@ -5,7 +5,6 @@ import type { Config } from '../config/config';
 import type { RuntimeClient, RuntimeState } from '../runtime/client';
 import type { ServerState } from '../server/serverBackend';
 import { Commands } from '../commands';
-import { ModelCommands } from '../models/registerModels';
 
 /**
  * One item that shows the runtime's health and the last completion's numbers. A click opens a
@@ -50,8 +49,8 @@ async function showMenu(completion: CompletionProvider): Promise<void> {
       ? { label: '$(play) Resume completions', command: Commands.resumeCompletions }
       : { label: '$(debug-pause) Pause completions', command: Commands.pauseCompletions },
     { label: '$(output) Show log', command: Commands.showLog },
-    { label: '$(file-binary) Select completion model…', command: ModelCommands.selectCompletionModel },
-    { label: '$(comment-discussion) Select chat model…', command: ModelCommands.selectChatModel },
+    { label: '$(file-binary) Select completion model…', command: Commands.selectCompletionModel },
+    { label: '$(comment-discussion) Select chat model…', command: Commands.selectChatModel },
     { label: '$(debug-restart) Restart runtime', command: Commands.restartRuntime },
   ];
   const picked = await vscode.window.showQuickPick(items, { title: 'Sovereign' });

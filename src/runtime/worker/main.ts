@@ -21,10 +21,10 @@ import {
   workerErrorCode,
   type WorkerErrorData,
 } from '../protocol';
-import { Engine } from './engine';
+import { ModelHost } from './modelHost';
 
 const connection = createMessageConnection(new IPCMessageReader(process), new IPCMessageWriter(process));
-const engine = new Engine((entry) => void connection.sendNotification(logNotification, entry));
+const host = new ModelHost((entry) => void connection.sendNotification(logNotification, entry));
 
 /** Turns the JSON-RPC token into the AbortSignal node-llama-cpp understands. */
 function toSignal(token: CancellationToken): AbortSignal {
@@ -47,31 +47,31 @@ async function guard<R>(work: () => Promise<R>): Promise<R> {
   }
 }
 
-connection.onRequest(loadModelRequest, (params) => guard(() => engine.load(params)));
+connection.onRequest(loadModelRequest, (params) => guard(() => host.load(params)));
 
 connection.onRequest(completeRequest, (params, token) =>
   guard(async () => {
     if (token.isCancellationRequested) throw new CancelledError();
-    return engine.complete(params, toSignal(token));
+    return host.complete(params, toSignal(token));
   }),
 );
 
 connection.onRequest(chatRequest, (params, token) =>
-  guard(() => engine.chat(params, toSignal(token), (text) => void connection.sendNotification(chatChunkNotification, { streamId: params.streamId, text }))),
+  guard(() => host.chat(params, toSignal(token), (text) => void connection.sendNotification(chatChunkNotification, { streamId: params.streamId, text }))),
 );
 
-connection.onRequest(countTokensRequest, (params) => guard(async () => engine.countTokens(params.role, params.texts)));
-connection.onRequest(chatPromptTokensRequest, (params) => guard(async () => engine.chatPromptTokens(params.messages)));
+connection.onRequest(countTokensRequest, (params) => guard(async () => host.countTokens(params.role, params.texts)));
+connection.onRequest(chatPromptTokensRequest, (params) => guard(async () => host.chatPromptTokens(params.messages)));
 
-connection.onRequest(hardwareRequest, (params) => guard(() => engine.hardware(params.gpu)));
-connection.onRequest(inspectModelRequest, (params) => guard(() => engine.inspect(params)));
+connection.onRequest(hardwareRequest, (params) => guard(() => host.hardware(params.gpu)));
+connection.onRequest(inspectModelRequest, (params) => guard(() => host.inspect(params)));
 
-connection.onRequest(statusRequest, () => ({ pid: process.pid, rssBytes: process.memoryUsage.rss(), models: engine.models(), completions: { ...engine.completionCounts } }));
+connection.onRequest(statusRequest, () => ({ pid: process.pid, rssBytes: process.memoryUsage.rss(), models: host.models(), completions: { ...host.completionCounts } }));
 
-connection.onRequest(unloadRequest, (params) => guard(() => engine.unload(params.role)));
+connection.onRequest(unloadRequest, (params) => guard(() => host.unload(params.role)));
 
 connection.onRequest(shutdownRequest, async () => {
-  await engine.unload().catch(() => undefined);
+  await host.unload().catch(() => undefined);
   // Reply first, then exit once the reply is on its way.
   setTimeout(() => process.exit(0), 10);
 });

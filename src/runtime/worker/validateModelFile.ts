@@ -1,7 +1,6 @@
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { SovereignError } from '../../common/errors';
-import type { ModelProblem } from '../protocol';
+import { SovereignError, isModelProblem, type ModelProblem } from '../../common/errors';
 
 const ggufMagic = Buffer.from('GGUF', 'ascii');
 
@@ -33,35 +32,22 @@ export async function validateModelFile(path: string): Promise<{ bytes: number }
   return { bytes: info.size };
 }
 
-/** A problem that only the model checks know (ErrorKind has no name for it). */
-export class ModelProblemError extends SovereignError {
-  constructor(
-    readonly problem: ModelProblem,
-    message: string,
-  ) {
-    super(problem === 'noChatTemplate' ? 'noModel' : 'corruptModel', message);
-  }
-}
-
-export function unsupportedArchitectureError(fileName: string, architecture: string): ModelProblemError {
-  return new ModelProblemError(
+export function unsupportedArchitectureError(fileName: string, architecture: string): SovereignError {
+  return new SovereignError(
     'unsupportedArchitecture',
     `${fileName} uses the "${architecture}" architecture, which this version of llama.cpp cannot run. Choose a model of a supported family (Qwen2.5-Coder, DeepSeek-Coder, StarCoder2).`,
   );
 }
 
-export function noChatTemplateError(fileName: string): ModelProblemError {
-  return new ModelProblemError(
+export function noChatTemplateError(fileName: string): SovereignError {
+  return new SovereignError(
     'noChatTemplate',
     `${fileName} has no chat template, so it cannot hold a conversation. Choose an instruct model for chat (for example Qwen2.5-Coder-1.5B-Instruct).`,
   );
 }
 
-const fileProblems: readonly ModelProblem[] = ['modelNotFound', 'notGguf', 'corruptModel', 'noFimTokens'];
-
 /** The problem a failed check names; anything else is a bug and stays an exception. */
 export function problemOf(e: unknown): { kind: ModelProblem; message: string } {
-  if (e instanceof ModelProblemError) return { kind: e.problem, message: e.message };
-  if (e instanceof SovereignError && (fileProblems as string[]).includes(e.kind)) return { kind: e.kind as ModelProblem, message: e.message };
+  if (e instanceof SovereignError && isModelProblem(e.kind)) return { kind: e.kind, message: e.message };
   throw e;
 }

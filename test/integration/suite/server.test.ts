@@ -156,12 +156,12 @@ export function registerServerTests(): void {
       // A speculative follow-up of the last suggestion may still be running against the server.
       await serverIdle(s);
       await setMachineSettings({ backend: 'llama-server', 'server.url': publicUrl });
-      const calls = api.completionEngine.counters.modelCalls;
+      const calls = api.completionCounters.modelCalls;
       const predictedBefore = await metric(s, 'tokens_predicted_total');
       let text: string | undefined = 'not asked';
       const attempts = await audited(async () => (text = await suggest(api, 'def cube(x):\n    return ', 1, 11)));
       assert.equal(text, undefined);
-      assert.ok(api.completionEngine.counters.modelCalls > calls, 'the request reached the backend (and its guard), not an earlier check');
+      assert.ok(api.completionCounters.modelCalls > calls, 'the request reached the backend (and its guard), not an earlier check');
       assert.deepEqual(attempts, [], `connection attempts:\n${formatAttempts(attempts)}`);
       const state = api.server.currentState;
       assert.ok(state.kind === 'error' && state.error.kind === 'hostNotAllowed', `the status says why: ${JSON.stringify(state)}`);

@@ -2,25 +2,14 @@ import { basename } from 'node:path';
 import { SovereignError, errorMessage } from '../../common/errors';
 import { cpus, freemem, totalmem } from 'node:os';
 import type {
-  ChatParams,
-  ChatResult,
-  CompletionCounts,
-  CompletionParams,
-  CompletionResult,
-  GpuSetting,
-  HardwareInfo,
-  InspectModelParams,
-  LoadModelParams,
-  ModelInspection,
-  ModelInfo,
-  ModelRole,
-  WorkerLog,
+  ChatParams, ChatResult, CompletionCounts, CompletionParams, CompletionResult, GpuSetting,
+  HardwareInfo, InspectModelParams, LoadModelParams, ModelInspection, ModelInfo, ModelRole, WorkerLog,
 } from '../protocol';
 import { ChatResponder } from './chatResponder';
 import { FimCompleter } from './fimCompleter';
 import { detectFimFormat } from './fimFormat';
 import { noFimTokensError } from './fimPrompt';
-import { getLlamaRuntime } from './llamaRuntime';
+import { processLlama } from './processLlama';
 import { loadNodeLlamaCpp, type LlamaContext, type LlamaModel } from './nodeLlamaCpp';
 import { PriorityGate } from './priorityGate';
 import { noChatTemplateError, problemOf, unsupportedArchitectureError, validateModelFile } from './validateModelFile';
@@ -38,7 +27,7 @@ interface RoleSlot {
  * Owns the models and contexts of this process. Completion and chat each get their own context;
  * when both roles name the same file the weights are loaded once.
  */
-export class Engine {
+export class ModelHost {
   private readonly slots = new Map<ModelRole, RoleSlot>();
   private readonly loading = new Map<ModelRole, Promise<ModelInfo>>();
   /** Completion holds it; chat waits on it between tokens. */
@@ -84,7 +73,7 @@ export class Engine {
 
   /** This machine as llama.cpp sees it (the backend of this process, its VRAM, RAM, cores). */
   async hardware(gpu: GpuSetting): Promise<HardwareInfo> {
-    const llama = await getLlamaRuntime(gpu, (level, message) => this.log({ level, message }));
+    const llama = await processLlama(gpu, (level, message) => this.log({ level, message }));
     const vram = llama.gpu === false ? { total: 0, free: 0, unifiedSize: 0 } : await llama.getVramState();
     return {
       gpu: llama.gpu === false ? 'cpu' : llama.gpu,
@@ -113,7 +102,7 @@ export class Engine {
       const fileInfo = await nlc.readGgufFileInfo(params.path, { logWarnings: false, sourceType: 'filesystem' });
       result.architecture = String(fileInfo.metadata.general?.architecture ?? 'unknown');
       result.chatTemplate = typeof fileInfo.metadata.tokenizer?.chat_template === 'string';
-      const llama = await getLlamaRuntime(params.gpu, (level, message) => this.log({ level, message }));
+      const llama = await processLlama(params.gpu, (level, message) => this.log({ level, message }));
       let vocab: LlamaModel;
       try {
         vocab = await llama.loadModel({ modelPath: params.path, vocabOnly: true });
@@ -163,7 +152,7 @@ export class Engine {
     await checkTensorBounds(nlc, params.path, bytes);
     await this.unloadSlot(params.role);
 
-    const llama = await getLlamaRuntime(params.gpu, (level, message) => this.log({ level, message }));
+    const llama = await processLlama(params.gpu, (level, message) => this.log({ level, message }));
     const threads = params.threads > 0 ? params.threads : llama.cpuMathCores;
     const model = this.sharedModel(params.path) ?? (await loadModel(llama, params.path, name));
     const fimFormat = detectFimFormat(model);
@@ -247,7 +236,7 @@ function sameLoad(a: LoadModelParams, b: LoadModelParams): boolean {
   return a.path === b.path && a.contextSize === b.contextSize && a.threads === b.threads && a.gpu === b.gpu;
 }
 
-async function loadModel(llama: Awaited<ReturnType<typeof getLlamaRuntime>>, path: string, name: string): Promise<LlamaModel> {
+async function loadModel(llama: Awaited<ReturnType<typeof processLlama>>, path: string, name: string): Promise<LlamaModel> {
   try {
     return await llama.loadModel({ modelPath: path });
   } catch (e) {

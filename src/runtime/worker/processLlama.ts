@@ -7,7 +7,7 @@ let current: { gpu: GpuSetting; llama: Promise<Llama> } | undefined;
  * One llama.cpp backend per process. Prebuilt binaries only (`build: "never"`): a user's
  * machine must never start compiling llama.cpp. Changing the GPU setting needs a new worker.
  */
-export function getLlamaRuntime(gpu: GpuSetting, onLog: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void): Promise<Llama> {
+export function processLlama(gpu: GpuSetting, onLog: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void): Promise<Llama> {
   if (current && current.gpu === gpu) return current.llama;
   if (current) throw new Error('The GPU setting changed: restart the runtime to apply it.');
   const llama = (async () => {
