@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Log } from '../common/log';
 import type { Config } from '../config/config';
 import { SettingKeys, type SettingKey } from '../config/settingKeys';
-import { isFimTemplate } from './fimTemplates';
+import { isFimTemplate } from '../fim/fimFamilies';
 import { ServerBackend, type ServerKind, type ServerSettings } from './serverBackend';
 
 export const ServerCommands = {
