@@ -133,6 +133,11 @@ export function fimFamilyOfTemplate(template: FimTemplate): FimFamilySpec {
   return spec;
 }
 
+/** Suffix first, no middle token (Codestral): the prefix span runs into the generated middle. */
+export function fimSuffixFirst(spec: FimFamilySpec): boolean {
+  return spec.tokens !== undefined && spec.tokens.middle === undefined;
+}
+
 /**
  * Texts of the tokens that end a completion: the family's end tokens, then its control tokens
  * (unspaced: a server's text shows CodeLlama's `▁<EOT>` as ` <EOT>`, which `<EOT>` matches).
@@ -146,9 +151,4 @@ export function fimStopTexts(spec: FimFamilySpec): string[] {
 /** The spellings of a token in the vocabulary, in the order to try them. */
 export function vocabularySpellings(spec: FimFamilySpec, text: string): string[] {
   return spec.spaced ? [`▁${text}`, text] : [text];
-}
-
-/** Suffix first, no middle token (Codestral): the prefix span runs into the generated middle. */
-export function fimSuffixFirst(spec: FimFamilySpec): boolean {
-  return spec.tokens !== undefined && spec.tokens.middle === undefined;
 }

@@ -11,6 +11,8 @@
  * test/engine/fimFormat.test.ts checks the same token layouts against the real tokenizers.
  */
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
 import { fimFamilyOfTemplate, fimTemplates, type FimTemplate } from '../../src/fim/fimFamilies';
 import type { FimPromptParts } from '../../src/fim/fimLayout';
@@ -136,6 +138,13 @@ describe('FIM contract: worker tokens and server text from one layout', () => {
       });
     });
   }
+
+  it('offers exactly the table\'s templates in the server setting', () => {
+    const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8'));
+    const setting = pkg.contributes.configuration.properties['sovereign.server.fimTemplate'];
+    assert.deepEqual(setting.enum, [...fimTemplates]);
+    assert.ok(fimTemplates.includes(setting.default));
+  });
 
   it('cuts at the same indentation stop in the worker and on the server', () => {
     const texts = ['x = 1\n    y = 2\n\n    z\nw = 3\n', 'a\n\tb\n\tc\n}', 'one line', 'a\n    b\n  ', 'a\n  \n    b\nc'];
