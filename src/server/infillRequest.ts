@@ -10,8 +10,8 @@
  * completion would run to its end. A stream fails its next write and stops at once.
  */
 import type { CompletionParams, CompletionResult, CompletionStats } from '../runtime/protocol';
+import { cutAtDedent } from '../fim/indentStop';
 import { fitTextBudget } from './fitTextBudget';
-import { cutAtDedent } from './openAiCompletionRequest';
 
 export interface InfillAnswer {
   content?: string;

@@ -1,10 +1,12 @@
 /**
- * OpenAI-compatible `/v1/completions` with a FIM prompt built as text (fimTemplates.ts). Such
+ * OpenAI-compatible `/v1/completions` with a FIM prompt built as text (fim/fimText.ts). Such
  * servers know no indentation stop or time budget: the indentation stop is applied to the answer
  * here, the time budget is left to `maxTokens` and the request timeout.
  */
 import type { CompletionParams, CompletionResult, CompletionStats } from '../runtime/protocol';
-import { fimPromptText, fimStops, type FimTemplate } from './fimTemplates';
+import type { FimTemplate } from '../fim/fimFamilies';
+import { cutAtDedent } from '../fim/indentStop';
+import { fimPromptText, fimStops } from '../fim/fimText';
 import { fitTextBudget } from './fitTextBudget';
 
 export interface OpenAiCompletionAnswer {
@@ -25,7 +27,7 @@ export function openAiCompletionBody(p: CompletionParams, template: FimTemplate,
     // Streamed so that an abandoned request stops the server at once (see infillRequest.ts).
     stream: true,
     stream_options: { include_usage: true },
-    stop: [...fimStops[template], ...(p.singleLine ? ['\n'] : [])],
+    stop: [...fimStops(template), ...(p.singleLine ? ['\n'] : [])],
   };
 }
 
@@ -65,22 +67,4 @@ export function openAiCompletionResult(a: OpenAiCompletionAnswer, p: CompletionP
     stop: cut.length < raw.length ? 'indent' : choice?.finish_reason === 'length' ? 'maxTokens' : p.singleLine && choice?.finish_reason === 'stop' ? 'singleLine' : 'eog',
   };
   return { text: cut, stats };
-}
-
-/**
- * The text up to the first later line indented less than `indent` columns (the block ended), as
- * llama-server's `n_indent` does: that line is dropped, its line break kept.
- */
-export function cutAtDedent(text: string, indent: number): string {
-  if (indent <= 0) return text;
-  let start = text.indexOf('\n') + 1;
-  while (start > 0 && start < text.length) {
-    const end = text.indexOf('\n', start);
-    const line = end < 0 ? text.slice(start) : text.slice(start, end);
-    const columns = line.length - line.replace(/^[ \t]+/, '').length;
-    if (line.trim() && columns < indent) return text.slice(0, start);
-    if (end < 0) break;
-    start = end + 1;
-  }
-  return text;
 }

@@ -3,7 +3,7 @@ import { Commands } from '../commands';
 import type { Log } from '../common/log';
 import type { Config } from '../config/config';
 import { SettingKeys, type SettingKey } from '../config/settingKeys';
-import { isFimTemplate } from './fimTemplates';
+import { isFimTemplate } from '../fim/fimFamilies';
 import { ServerBackend, type ServerKind, type ServerSettings } from './serverBackend';
 
 /** The key's name in VS Code's SecretStorage (the OS keychain); never in settings. */

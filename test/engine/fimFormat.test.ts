@@ -7,7 +7,10 @@
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import type { Llama, LlamaModel, Token } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
-import { detectFimFormat, type FimFamily, type FimFormat, type FimPromptParts } from '../../src/runtime/worker/fimFormat';
+import type { FimFamily, FimTemplate } from '../../src/fim/fimFamilies';
+import type { FimPromptParts } from '../../src/fim/fimLayout';
+import { fimPromptText } from '../../src/fim/fimText';
+import { detectFimFormat, type FimFormat } from '../../src/runtime/worker/fimFormat';
 import { hasFimTokens } from '../../src/runtime/worker/fimPrompt';
 import { PREFIX_LINE_BLOCK } from '../../src/runtime/worker/fitPrefix';
 import {
@@ -26,6 +29,7 @@ const storiesModel = resolve(__dirname, '..', '..', '..', 'shared', 'models', 's
 const BIG = { maxPrefixTokens: 4096, maxSuffixTokens: 4096, maxExtraTokens: 4096 };
 const DEEPSEEK_BOS = 32013; // <｜begin▁of▁sentence｜>
 const DEEPSEEK_EOS = 32014; // <｜end▁of▁sentence｜>
+const LLAMA_EOS = 2; // </s>
 
 const t = (n: number) => n as Token;
 
@@ -46,6 +50,8 @@ interface Tok {
 interface FamilyCase {
   model: TestModelName;
   family: FimFamily;
+  /** The team server's text template for the family (sovereign.server.fimTemplate). */
+  template?: FimTemplate;
   stops: number[];
   /** Control tokens every prompt holds, in order, for `parts()` (see injection test). */
   structure: (p: FimPromptParts) => number[];
@@ -74,7 +80,8 @@ const CASES: FamilyCase[] = [
   {
     model: 'fim-qwen2',
     family: 'qwen2.5-coder',
-    stops: [QWEN.endoftext, QWEN.fimPad, QWEN.fileSep, QWEN.repoName, QWEN.imStart, QWEN.imEnd],
+    template: 'qwen',
+    stops: [QWEN.endoftext, QWEN.fimPad, QWEN.fileSep, QWEN.repoName, QWEN.imStart, QWEN.imEnd, QWEN.fimPrefix, QWEN.fimSuffix, QWEN.fimMiddle],
     structure: (p) => [
       ...(p.repoName !== undefined ? [QWEN.repoName] : []),
       ...p.extra.map(() => QWEN.fileSep),
@@ -94,7 +101,8 @@ const CASES: FamilyCase[] = [
   {
     model: 'fim-deepseek',
     family: 'deepseek-coder',
-    stops: [DEEPSEEK_EOS],
+    template: 'deepseek',
+    stops: [DEEPSEEK_EOS, DEEPSEEK_CODER_FIM_TOKENS.prefix, DEEPSEEK_CODER_FIM_TOKENS.suffix, DEEPSEEK_CODER_FIM_TOKENS.middle],
     structure: () => [DEEPSEEK_BOS, DEEPSEEK_CODER_FIM_TOKENS.prefix, DEEPSEEK_CODER_FIM_TOKENS.suffix, DEEPSEEK_CODER_FIM_TOKENS.middle],
     expected: (k, p) => {
       const span = commentSpan(k, p);
@@ -108,7 +116,8 @@ const CASES: FamilyCase[] = [
   {
     model: 'fim-starcoder2',
     family: 'starcoder2',
-    stops: [SC2.endoftext, SC2.fileSep],
+    template: 'starcoder2',
+    stops: [SC2.endoftext, SC2.fileSep, SC2.repoName, SC2.fimPrefix, SC2.fimSuffix, SC2.fimMiddle],
     structure: (p) => [
       ...(p.repoName !== undefined ? [SC2.repoName] : []),
       ...p.extra.map(() => SC2.fileSep),
@@ -126,7 +135,8 @@ const CASES: FamilyCase[] = [
   {
     model: 'fim-codellama',
     family: 'codellama',
-    stops: [CODELLAMA_FIM_TOKENS.eot],
+    template: 'codellama',
+    stops: [CODELLAMA_FIM_TOKENS.eot, CODELLAMA_FIM_TOKENS.prefix, CODELLAMA_FIM_TOKENS.suffix, CODELLAMA_FIM_TOKENS.middle],
     structure: () => [1, CODELLAMA_FIM_TOKENS.prefix, CODELLAMA_FIM_TOKENS.suffix, CODELLAMA_FIM_TOKENS.middle],
     expected: (k, p) => {
       // "<PRE> {pre} <SUF>{suf} <MID>": the prefix span gets the dummy space, the suffix does not.
@@ -141,7 +151,8 @@ const CASES: FamilyCase[] = [
   {
     model: 'fim-codestral',
     family: 'codestral',
-    stops: [CODESTRAL_FIM_TOKENS.prefix, CODESTRAL_FIM_TOKENS.suffix],
+    template: 'codestral',
+    stops: [CODESTRAL_FIM_TOKENS.prefix, CODESTRAL_FIM_TOKENS.suffix, CODESTRAL_FIM_TOKENS.middle, LLAMA_EOS],
     structure: () => [1, CODESTRAL_FIM_TOKENS.suffix, CODESTRAL_FIM_TOKENS.prefix],
     expected: (k, p) => {
       // "<s>[SUFFIX]suffix[PREFIX] prefix" (mistral-common's encode_fim).
@@ -153,7 +164,7 @@ const CASES: FamilyCase[] = [
   {
     model: 'fim-generic',
     family: 'generic',
-    stops: [GENERIC_FIM_TOKENS.fileSeparator],
+    stops: [GENERIC_FIM_TOKENS.fileSeparator, GENERIC_FIM_TOKENS.prefix, GENERIC_FIM_TOKENS.suffix, GENERIC_FIM_TOKENS.middle],
     structure: () => [1, GENERIC_FIM_TOKENS.prefix, GENERIC_FIM_TOKENS.suffix, GENERIC_FIM_TOKENS.middle],
     expected: (k, p) => {
       // llama.cpp's /infill order and tokenization: [BOS] PRE prefix SUF suffix MID.
@@ -265,6 +276,23 @@ describe('FIM formats', function () {
         assert.equal(got.extraTokens, 0);
         assert.equal(got.prefixTokens, k.T(p.prefix).length);
       });
+
+      if (c.template !== undefined) {
+        const template = c.template;
+        it(`is what llama.cpp reads from the server's "${template}" text prompt`, () => {
+          // As llama-server tokenizes a /v1/completions prompt: special tokens parsed, SentencePiece's
+          // dummy space added at the start and after each special token (BOS aside).
+          for (const p of [parts(), parts({ repoName: undefined }), parts({ repoName: undefined, extra: [], filePath: undefined })]) {
+            const tokens = format.build(p, BIG).tokens;
+            let want = model.tokens.shouldPrependBosToken && tokens[0] === model.tokens.bos ? tokens.slice(1) : tokens;
+            if (c.family === 'codestral') {
+              // Text cannot refuse the dummy space llama.cpp gives the suffix after [SUFFIX].
+              want = [want[0], ...k.T(p.suffix), ...want.slice(1 + k.B(p.suffix).length)];
+            }
+            assert.deepEqual(model.tokenize(fimPromptText(template, p), true), want);
+          }
+        });
+      }
 
       it('keeps text that spells control tokens out of the control tokens', () => {
         const spelled = [

@@ -1,9 +1,11 @@
 import * as assert from 'node:assert/strict';
 import type { CompletionParams } from '../../src/runtime/protocol';
-import { fimPromptText, fimStops, fimTemplates } from '../../src/server/fimTemplates';
+import { fimTemplates } from '../../src/fim/fimFamilies';
+import { cutAtDedent } from '../../src/fim/indentStop';
+import { fimPromptText, fimStops } from '../../src/fim/fimText';
 import { fitTextBudget } from '../../src/server/fitTextBudget';
 import { infillBody, infillCollector, infillResult } from '../../src/server/infillRequest';
-import { cutAtDedent, openAiCompletionBody, openAiCompletionCollector, openAiCompletionResult } from '../../src/server/openAiCompletionRequest';
+import { openAiCompletionBody, openAiCompletionCollector, openAiCompletionResult } from '../../src/server/openAiCompletionRequest';
 import { endpointUrl } from '../../src/server/serverHttp';
 
 const parts = { prefix: 'def f(x):\n    return ', suffix: '\n\nprint(f(1))\n', extra: [{ path: 'src/util.py', text: 'def g():\n    pass\n' }], filePath: 'src/main.py', repoName: 'demo' };
@@ -35,10 +37,10 @@ describe('FIM text templates (/v1/completions)', () => {
   });
 
   it('every template has stop strings, and the request carries them (plus a line break for one-line requests)', () => {
-    for (const t of fimTemplates) assert.ok(fimStops[t].length > 0, t);
+    for (const t of fimTemplates) assert.ok(fimStops(t).length > 0, t);
     const body = openAiCompletionBody(params({ singleLine: true }), 'deepseek', 'deepseek-coder-6.7b-base');
     assert.equal(body.model, 'deepseek-coder-6.7b-base');
-    assert.deepEqual(body.stop, [...fimStops.deepseek, '\n']);
+    assert.deepEqual(body.stop, [...fimStops('deepseek'), '\n']);
     assert.equal(body.max_tokens, 16);
     assert.equal(body.stream, true);
     assert.equal(openAiCompletionBody(params(), 'qwen', '').model, undefined, 'no model name: the server default');
@@ -74,10 +76,14 @@ describe('server completion requests', () => {
     assert.equal(warm.stats.stop, 'warmup');
   });
 
-  it('cuts the streamed text where a line is indented less than the cursor (n_indent)', () => {
-    assert.equal(cutAtDedent('x = 1\n    y = 2\n\n    z\nw = 3\n', 4), 'x = 1\n    y = 2\n\n    z\n');
+  it('cuts the streamed text where a line is indented less than the cursor, as the worker does: that line and the break before it go', () => {
+    assert.equal(cutAtDedent('x = 1\n    y = 2\n\n    z\nw = 3\n', 4), 'x = 1\n    y = 2\n\n    z');
     assert.equal(cutAtDedent('x\ny', 0), 'x\ny');
     assert.equal(cutAtDedent('only one line', 4), 'only one line');
+    const openAi = openAiCompletionResult({ choices: [{ text: 'a\n    b\nc = 1\n', finish_reason: 'stop' }] }, params({ indent: 4 }), 1);
+    assert.deepEqual([openAi.text, openAi.stats.stop], ['a\n    b', 'indent']);
+    const infill = infillResult({ content: 'a\n    b\nc', stop_type: 'limit', timings: { predicted_n: 3 } }, params({ indent: 4 }), 1);
+    assert.equal(infill.text, 'a\n    b');
   });
 
   it('folds streamed /v1/completions chunks, usage and llama-server timings', () => {

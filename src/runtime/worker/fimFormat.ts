@@ -1,67 +1,25 @@
 /**
- * Fill-in-the-middle prompts in tokens, one layout per model family. The family is detected from
- * the GGUF vocabulary (control tokens by their text), never from the file name.
+ * Fill-in-the-middle prompts in tokens. The family is detected from the GGUF vocabulary (its
+ * control tokens by their text, src/fim/fimFamilies.ts), never from the file name; the layout
+ * is the family's (src/fim/fimLayout.ts), the same one the team server writes as text.
  *
- * Rules shared by every layout:
+ * What this file adds to the layout:
  * - Control tokens come from the vocabulary; user text (prefix, suffix, paths, chunks, repo name)
  *   is tokenized without special tokens, so a file that contains `<|fim_prefix|>` cannot inject
  *   a control token. BOS first when the model wants one.
- * - What changes least while typing comes first: extra context chunks (oldest first), then the
- *   current file's header, then the prefix. The KV cache is reused up to the first token that
- *   differs, so a keystroke re-evaluates only the end of the prefix and what follows it.
+ * - Each text piece is tokenized alone: `lead` pieces with SentencePiece's dummy space, the others
+ *   without (FimVocabulary.lead/bare). llama.cpp's /infill tokenizes the suffix with the dummy
+ *   space (tools/server/server-common.cpp format_prompt_infill), which CodeLlama's reference
+ *   (`<SUF>{suf}`) does not: `bareSuffix` families get none.
  * - Budgets: extra chunks are dropped oldest first, the prefix is cut from its start in blocks
  *   of lines (fitPrefix.ts explains why), the suffix is cut from its end.
- *
- * Layouts (E = extra chunks, H = file header, P = prefix, S = suffix; T(x) = tokenized text):
- * - qwen2.5-coder (repo-level, Qwen2.5-Coder tech report):
- *   <|repo_name|>T(name\n) {<|file_sep|>T(path\ncontent\n)} <|file_sep|>T(path\n)
- *   <|fim_prefix|>T(P)<|fim_suffix|>T(S)<|fim_middle|>
- *   The repo and file lines appear only when there is a repo name, a chunk or a file path.
- * - starcoder2 (repo-level FIM of the StarCoder2 paper, §5: no newline after the repo name or
- *   after a file's content; the FIM file's path sits inside the prefix span):
- *   <repo_name>T(name) {<file_sep>T(path\ncontent)} <file_sep><fim_prefix>T(path\n)T(P)
- *   <fim_suffix>T(S)<fim_middle>. StarCoder(1)-style vocabularies without <file_sep> use comments.
- * - Families without repository tokens (deepseek-coder, codellama, codestral, generic) get the
- *   extra context inside the prefix span, as files that start with a path comment
- *   (`// src/a.ts`, `# a.py`): DeepSeek-Coder was trained on repository-level documents built
- *   exactly that way and applied FIM to the whole document, and for the others it is at least
- *   code the way they saw it. Putting it before the FIM begin token instead (llama.cpp's
- *   "--- snippet ---" fallback) shows the model a layout it never saw in training.
- *   deepseek-coder: <｜fim▁begin｜>T(E H P)<｜fim▁hole｜>T(S)<｜fim▁end｜>
- *   codellama:      BOS ▁<PRE> T(E H P) ▁<SUF> T'(S) ▁<MID>   ("<PRE> {pre} <SUF>{suf} <MID>")
- *   codestral:      BOS [SUFFIX] T'(S) [PREFIX] T(E H P)      (suffix first, no middle token)
- *   generic:        the model's infill prefix/suffix/middle tokens in that order, as llama.cpp does.
- *   T(E H P) is each piece tokenized alone; the first piece gets the SentencePiece dummy space,
- *   as Meta's and Mistral's encoders give the prefix; T'(S) has no dummy space, as their
- *   encoders give the suffix ("☺" trick). llama.cpp's /infill tokenizes the suffix with the
- *   dummy space (tools/server/server-common.cpp format_prompt_infill), which CodeLlama's
- *   reference (`<SUF>{suf}`) does not.
+ * - `stableLength`: the tokens before the first prefix or suffix text, which typing never changes.
  */
+import { fimFamilies, fimStopTexts, fimSuffixFirst, vocabularySpellings, type FimControl, type FimFamily, type FimFamilySpec } from '../../fim/fimFamilies';
+import { fimLayout, type FimPiece, type FimPromptParts, type FimRepoTokens } from '../../fim/fimLayout';
 import { fitPrefix } from './fitPrefix';
 import { FimVocabulary } from './fimVocabulary';
-import { lineComment } from './lineComment';
 import type { LlamaModel, Token } from './nodeLlamaCpp';
-
-export type FimFamily = 'qwen2.5-coder' | 'deepseek-coder' | 'starcoder2' | 'codellama' | 'codestral' | 'generic';
-
-/** Extra context: a piece of another file. */
-export interface FimChunk {
-  path: string;
-  text: string;
-}
-
-export interface FimPromptParts {
-  /** Workspace folder name (repo-level formats). */
-  repoName?: string;
-  /** Extra context, oldest/most stable first. */
-  extra: FimChunk[];
-  /** Workspace-relative path of the current file. */
-  filePath?: string;
-  /** Text before the cursor (already bounded by lines by the caller). */
-  prefix: string;
-  /** Text after the cursor. */
-  suffix: string;
-}
 
 export interface FimBudget {
   maxPrefixTokens: number;
@@ -87,182 +45,136 @@ export interface FimFormat {
   build(parts: FimPromptParts, budget: FimBudget): FimPrompt;
 }
 
-/** Where extra context and the file header go. */
-type ContextStyle =
-  | { kind: 'qwen'; repoName: Token; fileSep: Token }
-  | { kind: 'starcoder2'; repoName?: Token; fileSep: Token }
-  | { kind: 'comments' };
-
-interface FamilySpec {
-  family: FimFamily;
-  prefix: Token;
-  suffix: Token;
-  /** Absent for suffix-first Codestral: the prefix span runs into the middle. */
-  middle?: Token;
-  context: ContextStyle;
-  /** The suffix is tokenized without the dummy space (CodeLlama, Codestral). */
-  bareSuffix: boolean;
-  stop: Token[];
+/** What a token layout needs from a vocabulary (FimVocabulary for a loaded model). */
+export interface FimTokenizer {
+  /** BOS, when the model wants one first. */
+  readonly bos: Token | undefined;
+  /** The FIM tokens llama.cpp knows for the model (the `generic` family). */
+  readonly infill: { readonly prefix?: Token | null; readonly suffix?: Token | null; readonly middle?: Token | null };
+  /** The id of the first text that is exactly one control token. */
+  control(...texts: string[]): Token | undefined;
+  /** A token by its exact text, control or not. */
+  token(text: string): Token | undefined;
+  /** User text at the start of a span (dummy space included). */
+  lead(text: string): readonly Token[];
+  /** User text that continues a span (no dummy space). */
+  bare(text: string): readonly Token[];
 }
 
 /** The FIM layout of `model`, or undefined when it cannot fill in the middle. */
 export function detectFimFormat(model: LlamaModel): FimFormat | undefined {
-  const vocab = new FimVocabulary(model);
-  const spec = detectFamily(vocab);
-  return spec && new TokenFimFormat(vocab, spec);
+  return fimFormatOf(new FimVocabulary(model));
 }
 
-function detectFamily(v: FimVocabulary): FamilySpec | undefined {
-  const stops = (...texts: string[]): Token[] => texts.map((t) => v.token(t)).filter((t): t is Token => t !== undefined);
-  const all = (ids: (Token | undefined)[]): ids is Token[] => ids.every((id) => id !== undefined);
-
-  const qwen = ['<|fim_prefix|>', '<|fim_suffix|>', '<|fim_middle|>', '<|repo_name|>', '<|file_sep|>'].map((t) => v.control(t));
-  if (all(qwen)) {
-    const [prefix, suffix, middle, repoName, fileSep] = qwen;
-    return {
-      family: 'qwen2.5-coder', prefix, suffix, middle, bareSuffix: false,
-      context: { kind: 'qwen', repoName, fileSep },
-      stop: stops('<|endoftext|>', '<|fim_pad|>', '<|file_sep|>', '<|repo_name|>', '<|im_start|>', '<|im_end|>'),
-    };
-  }
-
-  const deepseek = ['<｜fim▁begin｜>', '<｜fim▁hole｜>', '<｜fim▁end｜>'].map((t) => v.control(t));
-  if (all(deepseek)) {
-    const [prefix, suffix, middle] = deepseek;
-    return {
-      family: 'deepseek-coder', prefix, suffix, middle, bareSuffix: false,
-      context: { kind: 'comments' },
-      stop: stops('<｜end▁of▁sentence｜>'),
-    };
-  }
-
-  const starcoder = ['<fim_prefix>', '<fim_suffix>', '<fim_middle>'].map((t) => v.control(t));
-  if (all(starcoder)) {
-    const [prefix, suffix, middle] = starcoder;
-    const fileSep = v.control('<file_sep>');
-    return {
-      family: 'starcoder2', prefix, suffix, middle, bareSuffix: false,
-      context: fileSep === undefined ? { kind: 'comments' } : { kind: 'starcoder2', fileSep, repoName: v.control('<repo_name>') },
-      stop: stops('<|endoftext|>', '<file_sep>'),
-    };
-  }
-
-  // CodeLlama's GGUFs spell them with a leading "▁" (llama.cpp's FIM token list has both).
-  const codellama = [v.control('▁<PRE>', '<PRE>'), v.control('▁<SUF>', '<SUF>'), v.control('▁<MID>', '<MID>')];
-  if (all(codellama)) {
-    const [prefix, suffix, middle] = codellama;
-    const eot = v.token('▁<EOT>') ?? v.token('<EOT>');
-    return {
-      family: 'codellama', prefix, suffix, middle, bareSuffix: true,
-      context: { kind: 'comments' },
-      stop: eot === undefined ? [] : [eot],
-    };
-  }
-
-  // llama.cpp does not know Codestral's tokens, so node-llama-cpp reports no infill support.
-  const codestral = [v.control('[PREFIX]'), v.control('[SUFFIX]')];
-  if (all(codestral)) {
-    const [prefix, suffix] = codestral;
-    return { family: 'codestral', prefix, suffix, bareSuffix: true, context: { kind: 'comments' }, stop: [prefix, suffix] };
-  }
-
-  const infill = v.model.tokens.infill;
-  if (infill.prefix != null && infill.suffix != null && infill.middle != null) {
-    return {
-      family: 'generic', prefix: infill.prefix, suffix: infill.suffix, middle: infill.middle, bareSuffix: false,
-      context: { kind: 'comments' },
-      stop: stops('<|fim_pad|>', '<|file_separator|>', '<|file_sep|>', '<fim_pad>', '<file_sep>', '<EOT>'),
-    };
+/** The first family of the table whose tokens `vocab` has. */
+export function fimFormatOf(vocab: FimTokenizer): FimFormat | undefined {
+  for (const spec of fimFamilies) {
+    const found = findTokens(vocab, spec);
+    if (found) return new TokenFimFormat(vocab, spec, found);
   }
   return undefined;
+}
+
+interface FoundTokens {
+  controls: Partial<Record<FimControl, Token>>;
+  has: FimRepoTokens;
+  stops: Token[];
+}
+
+function findTokens(v: FimTokenizer, spec: FimFamilySpec): FoundTokens | undefined {
+  const byText = (text: string | undefined, find: (text: string) => Token | undefined) =>
+    text === undefined ? undefined : vocabularySpellings(spec, text).map(find).find((id) => id !== undefined);
+  let controls: Partial<Record<FimControl, Token>>;
+  const t = spec.tokens;
+  if (t === undefined) {
+    const { prefix, suffix, middle } = v.infill;
+    if (prefix == null || suffix == null || middle == null) return undefined;
+    controls = { prefix, suffix, middle };
+  } else {
+    const control = (text: string | undefined) => byText(text, (x) => v.control(x));
+    const prefix = control(t.prefix);
+    const suffix = control(t.suffix);
+    const middle = control(t.middle);
+    if (prefix === undefined || suffix === undefined || (t.middle !== undefined && middle === undefined)) return undefined;
+    const repoName = control(t.repoName);
+    const fileSep = control(t.fileSep);
+    const repoMissing = (t.repoName !== undefined && repoName === undefined) || (t.fileSep !== undefined && fileSep === undefined);
+    if (repoMissing && !spec.repoTokensOptional) return undefined;
+    controls = { prefix, suffix, middle, repoName, fileSep };
+  }
+  // Stop texts found in the vocabulary; the generic family's control tokens have no text here.
+  const stops = [
+    ...fimStopTexts(spec).map((text) => byText(text, (x) => v.token(x))),
+    ...(t === undefined ? [controls.prefix, controls.suffix, controls.middle] : []),
+  ];
+  return {
+    controls,
+    has: { fileSep: controls.fileSep !== undefined, repoName: controls.repoName !== undefined },
+    stops: stops.filter((id): id is Token => id !== undefined),
+  };
 }
 
 class TokenFimFormat implements FimFormat {
   readonly family: FimFamily;
   readonly stopTokens: ReadonlySet<Token>;
   readonly suffixFirst: boolean;
-  private readonly bos: Token[];
 
   constructor(
-    private readonly vocab: FimVocabulary,
-    private readonly spec: FamilySpec,
+    private readonly vocab: FimTokenizer,
+    private readonly spec: FimFamilySpec,
+    private readonly found: FoundTokens,
   ) {
     this.family = spec.family;
-    this.stopTokens = new Set(spec.stop);
-    this.suffixFirst = spec.middle === undefined;
-    const t = vocab.model.tokens;
-    this.bos = t.shouldPrependBosToken && t.bos != null ? [t.bos] : [];
+    this.stopTokens = new Set(found.stops);
+    this.suffixFirst = fimSuffixFirst(spec);
   }
 
   build(parts: FimPromptParts, budget: FimBudget): FimPrompt {
-    const { vocab, spec } = this;
-    const { before, inside, extraTokens } = this.context(parts, budget.maxExtraTokens);
-    const pre = fitPrefix(parts.prefix, budget.maxPrefixTokens, (t) => (inside.length === 0 ? vocab.lead(t) : vocab.bare(t)));
-    const suffix = (spec.bareSuffix ? vocab.bare(parts.suffix) : vocab.lead(parts.suffix)).slice(0, Math.max(0, Math.floor(budget.maxSuffixTokens)));
-    const head = [...this.bos, ...before];
-    const counts = { prefixTokens: pre.tokens.length, suffixTokens: suffix.length, extraTokens };
-    if (spec.middle === undefined) {
-      const tokens = [...head, spec.suffix, ...suffix, spec.prefix, ...inside, ...pre.tokens];
-      return { tokens, stableLength: head.length + 1, ...counts };
-    }
-    const stable = [...head, spec.prefix, ...inside];
-    const tokens = [...stable, ...pre.tokens, spec.suffix, ...suffix, spec.middle];
-    return { tokens, stableLength: stable.length, ...counts };
-  }
-
-  /**
-   * Tokens before the FIM prefix token, and tokens inside the prefix span before the prefix
-   * text. Chunks are dropped oldest first until the rest fits maxExtraTokens.
-   */
-  private context(parts: FimPromptParts, maxExtraTokens: number): { before: Token[]; inside: Token[]; extraTokens: number } {
-    const { vocab } = this;
-    const style = this.spec.context;
-    const max = Math.max(0, Math.floor(maxExtraTokens));
-    const chunks = parts.extra;
-
-    if (style.kind === 'comments') {
-      const piece = (c: FimChunk) => `${lineComment(c.path)}\n${withoutFinalNewline(c.text)}\n\n`;
-      // The first piece of the prefix span carries the dummy space, so a chunk's tokens depend
-      // on whether it is the first one kept.
-      const lead = chunks.map((c) => vocab.lead(piece(c)));
-      const bare = chunks.map((c) => vocab.bare(piece(c)));
-      let rest = bare.reduce((n, b) => n + b.length, 0); // bare tokens of chunks[start + 1..]
-      let start = 0;
-      for (; start < chunks.length; start++) {
-        rest -= bare[start].length;
-        if (lead[start].length + rest <= max) break;
+    const pieces = this.layoutWithin(parts, Math.max(0, Math.floor(budget.maxExtraTokens)));
+    const tokens: Token[] = [];
+    let stableLength: number | undefined;
+    let prefixTokens = 0;
+    let suffixTokens = 0;
+    let extraTokens = 0;
+    for (const p of pieces) {
+      if (p.kind === 'text' && (p.part === 'prefix' || p.part === 'suffix')) stableLength ??= tokens.length;
+      let piece: readonly Token[];
+      if (p.kind === 'text' && p.part === 'prefix') {
+        piece = fitPrefix(p.text, budget.maxPrefixTokens, (text) => this.encode(p, text)).tokens;
+        prefixTokens = piece.length;
+      } else if (p.kind === 'text' && p.part === 'suffix') {
+        piece = this.encode(p, p.text).slice(0, Math.max(0, Math.floor(budget.maxSuffixTokens)));
+        suffixTokens = piece.length;
+      } else {
+        piece = this.tokensOf(p);
+        if (p.kind !== 'bos' && p.part === 'extra') extraTokens += piece.length;
       }
-      const kept = start < chunks.length ? concat([lead[start], ...bare.slice(start + 1)]) : [];
-      const header = parts.filePath === undefined ? '' : `${lineComment(parts.filePath)}\n`;
-      const headerTokens = kept.length === 0 ? vocab.lead(header) : vocab.bare(header);
-      return { before: [], inside: [...kept, ...headerTokens], extraTokens: kept.length };
+      for (const t of piece) tokens.push(t);
     }
-
-    const texts = chunks.map((c) => (style.kind === 'qwen' ? `${c.path}\n${withoutFinalNewline(c.text)}\n` : `${c.path}\n${c.text}`));
-    const encoded = texts.map((text) => vocab.lead(text));
-    let total = encoded.reduce((n, e) => n + 1 + e.length, 0);
-    let start = 0;
-    while (start < encoded.length && total > max) total -= 1 + encoded[start++].length;
-    const kept = concat(encoded.slice(start).flatMap((e) => [[style.fileSep], e]));
-
-    if (style.kind === 'qwen') {
-      const repo = parts.repoName === undefined ? [] : [style.repoName, ...vocab.lead(`${parts.repoName}\n`)];
-      const repoLevel = parts.repoName !== undefined || kept.length > 0 || parts.filePath !== undefined;
-      const header = repoLevel ? [style.fileSep, ...vocab.lead(`${parts.filePath ?? 'untitled'}\n`)] : [];
-      return { before: [...repo, ...kept, ...header], inside: [], extraTokens: kept.length };
-    }
-    const repo = parts.repoName === undefined || style.repoName === undefined ? [] : [style.repoName, ...vocab.lead(parts.repoName)];
-    const header = parts.filePath === undefined ? [] : vocab.lead(`${parts.filePath}\n`);
-    return { before: [...repo, ...kept, style.fileSep], inside: [...header], extraTokens: kept.length };
+    return { tokens, stableLength: stableLength ?? tokens.length, prefixTokens, suffixTokens, extraTokens };
   }
-}
 
-function concat(parts: readonly (readonly Token[])[]): Token[] {
-  const out: Token[] = [];
-  for (const part of parts) for (const t of part) out.push(t);
-  return out;
-}
+  /** The layout with the oldest chunks dropped until the rest fits `maxExtraTokens`. */
+  private layoutWithin(parts: FimPromptParts, maxExtraTokens: number): FimPiece[] {
+    for (let start = 0; ; start++) {
+      // Re-laid out for each start: a chunk's tokens depend on whether it opens its span.
+      const pieces = fimLayout(this.spec, { ...parts, extra: parts.extra.slice(start) }, this.found.has);
+      if (start >= parts.extra.length) return pieces;
+      let extra = 0;
+      for (const p of pieces) if (p.kind !== 'bos' && p.part === 'extra') extra += this.tokensOf(p).length;
+      if (extra <= maxExtraTokens) return pieces;
+    }
+  }
 
-function withoutFinalNewline(text: string): string {
-  return text.replace(/\r?\n$/, '');
+  private tokensOf(p: FimPiece): readonly Token[] {
+    if (p.kind === 'bos') return this.vocab.bos === undefined ? [] : [this.vocab.bos];
+    if (p.kind === 'text') return this.encode(p, p.text);
+    const id = this.found.controls[p.control];
+    if (id === undefined) throw new Error(`${this.family} layout needs a ${p.control} token the vocabulary lacks`);
+    return [id];
+  }
+
+  private encode(p: FimPiece & { kind: 'text' }, text: string): readonly Token[] {
+    return p.lead ? this.vocab.lead(text) : this.vocab.bare(text);
+  }
 }

@@ -1,3 +1,4 @@
+import type { FimTokenizer } from './fimFormat';
 import type { LlamaModel, Token } from './nodeLlamaCpp';
 
 const CONTROL_TYPE = 3; // llama_token_type LLAMA_TOKEN_TYPE_CONTROL in GGUF tokenizer.ggml.token_type
@@ -9,13 +10,22 @@ const CACHE_ENTRIES = 256;
  * user text tokenized WITHOUT special tokens, so text that spells a control token
  * (`<|fim_prefix|>` in a file) stays plain text.
  */
-export class FimVocabulary {
+export class FimVocabulary implements FimTokenizer {
   /** SentencePiece vocabularies (llama, Mistral) put a dummy space before each tokenized text. */
   readonly addsDummySpace: boolean;
   private readonly texts: readonly string[];
   /** Control tokens: typed CONTROL in the file, or found as control by `control()`. */
   private readonly controls = new Set<Token>();
   private readonly cache = new Map<string, readonly Token[]>();
+
+  get bos(): Token | undefined {
+    const t = this.model.tokens;
+    return t.shouldPrependBosToken && t.bos != null ? t.bos : undefined;
+  }
+
+  get infill(): FimTokenizer['infill'] {
+    return this.model.tokens.infill;
+  }
 
   constructor(readonly model: LlamaModel) {
     const ggml = model.fileInfo.metadata?.tokenizer?.ggml;

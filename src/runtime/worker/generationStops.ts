@@ -1,3 +1,5 @@
+import { indentStopAt } from '../../fim/indentStop';
+
 /**
  * Decides, from the text generated so far, whether a completion should end and what of it to
  * keep. Pure, so each rule is unit-tested without a model.
@@ -23,21 +25,8 @@ export function checkStop(text: string, rules: StopRules, elapsedMs: number): St
   const firstBreak = text.indexOf('\n');
   if (firstBreak < 0) return undefined;
   if (rules.singleLine) return { reason: 'singleLine', text: text.slice(0, firstBreak) };
-  if (rules.indent > 0) {
-    // Only lines after the first: the first continues the cursor's line.
-    let start = firstBreak + 1;
-    while (start <= text.length) {
-      const end = text.indexOf('\n', start);
-      const line = end < 0 ? text.slice(start) : text.slice(start, end);
-      const content = line.trimStart();
-      // A line is judged once its first visible character is known.
-      if (content.length > 0 && line.length - content.length < rules.indent) {
-        return { reason: 'indent', text: text.slice(0, start - 1) };
-      }
-      if (end < 0) break;
-      start = end + 1;
-    }
-  }
+  const blockEnd = indentStopAt(text, rules.indent);
+  if (blockEnd !== undefined) return { reason: 'indent', text: text.slice(0, blockEnd) };
   if (rules.timeBudgetMs > 0 && elapsedMs >= rules.timeBudgetMs) {
     return { reason: 'timeBudget', text: text.slice(0, text.lastIndexOf('\n')) };
   }
