@@ -8,11 +8,10 @@ import type {
 import { ChatResponder } from './chatResponder';
 import { FimCompleter } from './fimCompleter';
 import { detectFimFormat } from './fimFormat';
-import { noFimTokensError } from './fimPrompt';
 import { processLlama } from './processLlama';
 import { loadNodeLlamaCpp, type LlamaContext, type LlamaModel } from './nodeLlamaCpp';
 import { PriorityGate } from './priorityGate';
-import { noChatTemplateError, problemOf, unsupportedArchitectureError, validateModelFile } from './validateModelFile';
+import { noChatTemplateError, noFimTokensError, problemOf, unsupportedArchitectureError, validateModelFile } from './validateModelFile';
 
 interface RoleSlot {
   params: LoadModelParams;

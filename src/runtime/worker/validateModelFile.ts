@@ -39,6 +39,13 @@ export function unsupportedArchitectureError(fileName: string, architecture: str
   );
 }
 
+export function noFimTokensError(fileName: string): SovereignError {
+  return new SovereignError(
+    'noFimTokens',
+    `${fileName} has no fill-in-the-middle tokens, so it cannot complete code. Choose a coder base model (for example Qwen2.5-Coder-1.5B base), not a chat or instruct model.`,
+  );
+}
+
 export function noChatTemplateError(fileName: string): SovereignError {
   return new SovereignError(
     'noChatTemplate',
