@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
-import type { ExclusionFilter } from '../config/exclusionFilter';
+import type { WorkspaceContentPolicy } from '../config/workspaceContentPolicy';
 import { chunkAround, type ContextRing } from './contextRing';
-import { isBinaryDocument } from './provider';
 
 /** Lines a chunk takes from a file (llama.vscode's measured choice). */
 const chunkLines = 64;
@@ -10,11 +9,11 @@ const quietMs = 3000;
 
 /**
  * Feeds the extra-context ring from what the user works with: files opened and saved, code edited
- * in other files and code copied or cut. Excluded files (secrets, files.exclude) never enter.
+ * in other files and code copied or cut. What the content policy refuses as gathered context never enters.
  */
 export function registerContextFeeder(
   ring: ContextRing,
-  exclusions: ExclusionFilter,
+  policy: WorkspaceContentPolicy,
   lastCompletionAt: () => number,
   onChanged: () => void,
 ): vscode.Disposable {
@@ -22,11 +21,7 @@ export function registerContextFeeder(
   let timer: NodeJS.Timeout | undefined;
 
   const offer = (document: vscode.TextDocument, line: number, text?: string) => {
-    if (document.uri.scheme !== 'file' && document.uri.scheme !== 'vscode-remote' && document.uri.scheme !== 'untitled') return;
-    // Only the user's project: VS Code's own settings.json (opened to write a setting) or a file from
-    // elsewhere on disk may hold tokens and has nothing to teach about this code.
-    if (document.uri.scheme !== 'untitled' && !vscode.workspace.getWorkspaceFolder(document.uri)) return;
-    if (exclusions.excluded(document.uri)) return;
+    if (!policy.uri(document.uri, 'gathered').allowed) return;
     pending.push({ uri: document.uri, line, text });
     schedule();
   };
@@ -42,7 +37,7 @@ export function registerContextFeeder(
     let changed = false;
     for (const item of pending.splice(0)) {
       const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === item.uri.toString());
-      if (!document || isBinaryDocument(document)) continue;
+      if (!document || !policy.document(document, 'gathered').allowed) continue;
       const text = item.text ?? chunkAround({ lineCount: document.lineCount, lineAt: (i) => document.lineAt(i).text }, item.line, chunkLines);
       changed = ring.add({ path: vscode.workspace.asRelativePath(document.uri, false), text }) || changed;
     }
