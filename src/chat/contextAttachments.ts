@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { describeRefusal, documentSchemes, type Verdict } from '../common/contentPolicy';
-import type { WorkspaceContentPolicy } from '../config/workspaceContentPolicy';
+import type { ContentSource, WorkspaceContentPolicy } from '../config/workspaceContentPolicy';
 import type { ContextChip } from './messages';
 import { clipCharsFor, type AttachmentText } from './prepareChat';
 
@@ -81,11 +81,11 @@ export class ContextAttachments implements vscode.Disposable {
   /** Workspace files the "@" picker (Add File to Chat) offers: what the policy refuses is not listed. */
   async pickableFiles(): Promise<vscode.Uri[]> {
     const files = await vscode.workspace.findFiles('**/*', undefined, 5000);
-    return files.filter((uri) => this.policy.uri(uri, 'chosen').allowed);
+    return files.filter((uri) => this.policy.check('chosen', uri).allowed);
   }
 
   addFile(uri: vscode.Uri): Verdict {
-    const verdict = this.policy.uri(uri, 'chosen');
+    const verdict = this.policy.check('chosen', uri);
     if (verdict.allowed && !this.pinned.some((p) => p.kind === 'file' && p.uri.toString() === uri.toString())) {
       this.pinned.push({ id: `p${++this.counter}`, kind: 'file', uri });
       this.changed.fire();
@@ -95,10 +95,11 @@ export class ContextAttachments implements vscode.Disposable {
 
   addSelection(editor: vscode.TextEditor): Verdict {
     const doc = editor.document;
-    const verdict = this.policy.document(doc, 'chosen');
-    if (!verdict.allowed) return verdict;
     const range = editor.selection.isEmpty ? doc.lineAt(editor.selection.active.line).range : editor.selection;
-    this.pinned.push({ id: `p${++this.counter}`, kind: 'selection', uri: doc.uri, range, text: doc.getText(range), language: doc.languageId });
+    const text = doc.getText(range);
+    const verdict = this.policy.check('chosen', doc, text);
+    if (!verdict.allowed) return verdict;
+    this.pinned.push({ id: `p${++this.counter}`, kind: 'selection', uri: doc.uri, range, text, language: doc.languageId });
     this.changed.fire();
     return verdict;
   }
@@ -115,7 +116,7 @@ export class ContextAttachments implements vscode.Disposable {
     }
   }
 
-  /** Labels of what is attached (for tests and the API), without reading anything. */
+  /** Labels of what is attached (for tests and the API), without reading any file. */
   labels(): string[] {
     const active = this.activeDocument();
     return [...this.pinned.map((p) => label(p.uri, p.range)), ...(active ? [label(active.uri)] : [])];
@@ -125,63 +126,37 @@ export class ContextAttachments implements vscode.Disposable {
   async collect(windowTokens: number): Promise<CollectedContext> {
     const maxChars = clipCharsFor(windowTokens);
     const out: CollectedContext = { attachments: [], refused: [] };
-    const refuse = (id: string, name: string, uri: vscode.Uri, why: string) => out.refused.push(refusedChip(id, name, uri.fsPath, why));
+    // Each attachment passes the policy again as it is sent: a rule added since it was attached applies.
+    const admit = (attachment: CollectedContext['attachments'][number], from: ContentSource, uri: vscode.Uri) => {
+      const verdict = this.policy.check('chosen', from, attachment.text);
+      if (verdict.allowed) out.attachments.push(attachment);
+      else out.refused.push(refusedChip(attachment.id, attachment.label, uri.fsPath, neverSent(verdict)));
+    };
     for (const p of this.pinned) {
       const name = label(p.uri, p.range);
       if (p.kind === 'selection') {
-        const sent = clip(p.text ?? '', maxChars, name);
-        const verdict = both(this.policy.uri(p.uri, 'chosen'), () => this.policy.text(sent.text));
-        if (!verdict.allowed) refuse(p.id, name, p.uri, neverSent(verdict));
-        else out.attachments.push({ id: p.id, kind: 'selection', label: name, detail: `Selection in ${p.uri.fsPath}`, language: p.language ?? '', ...sent });
+        admit({ id: p.id, kind: 'selection', label: name, detail: `Selection in ${p.uri.fsPath}`, language: p.language ?? '', ...clip(p.text ?? '', maxChars, name) }, p.uri, p.uri);
         continue;
       }
-      const read = await this.readText(p.uri);
-      if (typeof read !== 'string') {
-        refuse(p.id, name, p.uri, read.why);
-        continue;
-      }
-      const sent = clip(read, maxChars, name);
-      const verdict = this.policy.text(sent.text);
-      if (!verdict.allowed) refuse(p.id, name, p.uri, neverSent(verdict));
-      else out.attachments.push({ id: p.id, kind: 'file', label: name, detail: p.uri.fsPath, language: languageOf(p.uri), ...sent });
+      // A secret is not even read.
+      const place = this.policy.check('chosen', p.uri);
+      const read = place.allowed ? await readText(p.uri) : { why: neverSent(place) };
+      if ('why' in read) out.refused.push(refusedChip(p.id, name, p.uri.fsPath, read.why));
+      else admit({ id: p.id, kind: 'file', label: name, detail: p.uri.fsPath, language: languageOf(p.uri), ...clip(read.text, maxChars, name) }, read.from, p.uri);
     }
     if (this.includeActiveFile && this.lastEditor && !this.lastEditor.document.isClosed) {
       const doc = this.lastEditor.document;
       const name = label(doc.uri);
       if (!this.pinned.some((p) => p.kind === 'file' && p.uri.toString() === doc.uri.toString())) {
-        const sent = clip(doc.getText(), maxChars, name);
-        const verdict = both(this.policy.document(doc, 'chosen'), () => this.policy.text(sent.text));
-        if (!verdict.allowed) refuse('active', name, doc.uri, neverSent(verdict));
-        else out.attachments.push({ id: 'active', kind: 'activeFile', label: name, detail: `Active editor: ${doc.uri.fsPath}`, language: doc.languageId, ...sent });
+        admit({ id: 'active', kind: 'activeFile', label: name, detail: `Active editor: ${doc.uri.fsPath}`, language: doc.languageId, ...clip(doc.getText(), maxChars, name) }, doc, doc.uri);
       }
     }
     return out;
   }
 
-  /** An open document's text (with unsaved edits), else the file's; refused by the policy as a whole file. */
-  private async readText(uri: vscode.Uri): Promise<string | { why: string }> {
-    const place = this.policy.uri(uri, 'chosen');
-    if (!place.allowed) return { why: neverSent(place) };
-    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    let text: string;
-    let verdict: Verdict;
-    if (open) {
-      text = open.getText();
-      verdict = this.policy.document(open, 'chosen');
-    } else {
-      try {
-        text = new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
-      } catch (e) {
-        return { why: `cannot be read: ${e instanceof Error ? e.message : String(e)}` };
-      }
-      verdict = this.policy.file(uri, text, 'chosen');
-    }
-    return verdict.allowed ? text : { why: neverSent(verdict) };
-  }
-
   private activeDocument(): vscode.TextDocument | undefined {
     const doc = this.includeActiveFile ? this.lastEditor?.document : undefined;
-    if (!doc || doc.isClosed || !this.policy.document(doc, 'chosen').allowed) return undefined;
+    if (!doc || doc.isClosed || !this.policy.check('chosen', doc).allowed) return undefined;
     return this.pinned.some((p) => p.kind === 'file' && p.uri.toString() === doc.uri.toString()) ? undefined : doc;
   }
 
@@ -217,9 +192,16 @@ function size(chars: number): string {
   return chars >= 1024 * 1024 ? `${(chars / 1024 / 1024).toFixed(1)} MB` : `${Math.round(chars / 1024)} KB`;
 }
 
-/** The first refusal of two checks; the second (reading text) only runs when the first allows. */
-function both(first: Verdict, second: () => Verdict): Verdict {
-  return first.allowed ? second() : first;
+/** An open document's text (with unsaved edits), else the file's, with what the policy judges it by. */
+async function readText(uri: vscode.Uri): Promise<{ text: string; from: ContentSource } | { why: string }> {
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (open) return { text: open.getText(), from: open };
+  try {
+    const content = new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
+    return { text: content, from: { uri, content } };
+  } catch (e) {
+    return { why: `cannot be read: ${e instanceof Error ? e.message : String(e)}` };
+  }
 }
 
 function neverSent(verdict: Verdict): string {

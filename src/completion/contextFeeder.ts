@@ -21,7 +21,7 @@ export function registerContextFeeder(
   let timer: NodeJS.Timeout | undefined;
 
   const offer = (document: vscode.TextDocument, line: number, text?: string) => {
-    if (!policy.uri(document.uri, 'gathered').allowed) return;
+    if (!policy.check('gathered', document.uri).allowed) return;
     pending.push({ uri: document.uri, line, text });
     schedule();
   };
@@ -37,8 +37,9 @@ export function registerContextFeeder(
     let changed = false;
     for (const item of pending.splice(0)) {
       const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === item.uri.toString());
-      if (!document || !policy.document(document, 'gathered').allowed) continue;
+      if (!document) continue;
       const text = item.text ?? chunkAround({ lineCount: document.lineCount, lineAt: (i) => document.lineAt(i).text }, item.line, chunkLines);
+      if (!policy.check('gathered', document, text).allowed) continue;
       changed = ring.add({ path: vscode.workspace.asRelativePath(document.uri, false), text }) || changed;
     }
     // The new context is evaluated now, while the user is idle, not on the next keystroke.

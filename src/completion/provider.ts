@@ -67,9 +67,9 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider {
 
   /** The bounded text at `position`, or undefined where no model may be asked (no model, or the content policy refuses). */
   inputFor(document: vscode.TextDocument, position: vscode.Position): CompletionInput | undefined {
-    if (!this.configured() || !this.policy.document(document, 'editing').allowed) return undefined;
+    if (!this.configured()) return undefined;
     const input = completionInput(document, position, this.config);
-    return this.policy.text(input.prefix).allowed && this.policy.text(input.suffix).allowed ? input : undefined;
+    return this.policy.check('editing', document, input.prefix, input.suffix).allowed ? input : undefined;
   }
 
   private enabledFor(document: vscode.TextDocument, manual: boolean): boolean {

@@ -3,6 +3,9 @@ import { binarySniffChars, compileContentPolicy, type ContentPolicy, type Conten
 import { defaultContextExclude, enabledGlobs } from '../common/exclusions';
 import { SettingKeys, section } from './settingKeys';
 
+/** Where text comes from: a URI not read yet, an open document, or a file's content read from disk. */
+export type ContentSource = vscode.Uri | vscode.TextDocument | { uri: vscode.Uri; content: string };
+
 const contextExcludeKey = `${section}.${SettingKeys.contextExclude}`;
 
 /**
@@ -32,29 +35,26 @@ export class WorkspaceContentPolicy implements vscode.Disposable {
     ];
   }
 
-  /** Before reading anything: the scheme, the workspace and the exclusion globs. */
-  uri(uri: vscode.Uri, use: ContentUse): Verdict {
+  /**
+   * May `sent` reach a model as `use`? `from` is where it comes from: a URI (decided before
+   * anything is read: scheme, workspace, exclusions), an open document, or a file's content read
+   * from disk (then also binary content near its start). `sent` is the text itself (a window, a
+   * chunk, a selection, a clipped file), checked whole.
+   */
+  check(use: ContentUse, from: ContentSource, ...sent: string[]): Verdict {
+    const uri = from instanceof vscode.Uri ? from : from.uri;
     const folder = vscode.workspace.getWorkspaceFolder(uri);
-    return this.policy.place({ scheme: uri.scheme, path: uri.path, folder: folder && { key: folder.uri.toString(), relativePath: vscode.workspace.asRelativePath(uri, false) } }, use);
-  }
-
-  /** An open document as a whole: its place, and binary content near its start. */
-  document(document: vscode.TextDocument, use: ContentUse): Verdict {
-    const place = this.uri(document.uri, use);
+    const place = this.policy.place({ scheme: uri.scheme, path: uri.path, folder: folder && { key: folder.uri.toString(), relativePath: vscode.workspace.asRelativePath(uri, false) } }, use);
     if (!place.allowed) return place;
-    // Only the start is copied out of the document: a 5 MB file costs no more than a small one.
-    return this.policy.start(document.getText(new vscode.Range(new vscode.Position(0, 0), document.positionAt(binarySniffChars))));
-  }
-
-  /** A file's whole content read from disk (not open as a document): as `document`. */
-  file(uri: vscode.Uri, content: string, use: ContentUse): Verdict {
-    const place = this.uri(uri, use);
-    return place.allowed ? this.policy.start(content) : place;
-  }
-
-  /** Text about to be sent from an allowed document (a window, a chunk, a selection, a clipped file). */
-  text(text: string): Verdict {
-    return this.policy.text(text);
+    if (!(from instanceof vscode.Uri)) {
+      const whole = this.policy.start('content' in from ? from.content : startOf(from));
+      if (!whole.allowed) return whole;
+    }
+    for (const text of sent) {
+      const verdict = this.policy.text(text);
+      if (!verdict.allowed) return verdict;
+    }
+    return place;
   }
 
   dispose(): void {
@@ -71,4 +71,9 @@ export class WorkspaceContentPolicy implements vscode.Disposable {
       filesExclude: { folders, elsewhere: enabledGlobs(vscode.workspace.getConfiguration('files', null).get('exclude')) },
     });
   }
+}
+
+/** Only the start is copied out of a document: a 5 MB file costs no more than a small one. */
+function startOf(document: vscode.TextDocument): string {
+  return document.getText(new vscode.Range(new vscode.Position(0, 0), document.positionAt(binarySniffChars)));
 }
