@@ -50,7 +50,7 @@ interface Caller {
   folder: string;
   /** False where the caller does not read content (the picker lists names; reading is decided when attached). */
   decidesBinary?: boolean;
-  reach(uri: vscode.Uri, fixture: Fixture, canary: string): Promise<Outcome>;
+  reach(uri: vscode.Uri, canary: string): Promise<Outcome>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -123,7 +123,7 @@ export function registerContentPolicyCallerTests(): void {
       {
         name: 'completion provider (the file typed in)',
         folder: 'provider',
-        async reach(uri, _f, canary) {
+        async reach(uri, canary) {
           const editor = await show(uri, 'python');
           const from = calls.length;
           await complete(editor.document, new vscode.Position(1, 0));
@@ -133,7 +133,7 @@ export function registerContentPolicyCallerTests(): void {
       {
         name: 'context feeder and ring (extra context)',
         folder: 'ring',
-        async reach(uri, _f, canary) {
+        async reach(uri, canary) {
           await show(vscode.Uri.joinPath(root, 'callers', 'probe.py')); // an allowed active file: its warm-up shows the ring
           const from = calls.length;
           await vscode.workspace.openTextDocument(uri); // opening a file offers it to the ring
@@ -144,7 +144,7 @@ export function registerContentPolicyCallerTests(): void {
       {
         name: 'warm-up (the active file, when the ring changes)',
         folder: 'warmUp',
-        async reach(uri, _f, canary) {
+        async reach(uri, canary) {
           await show(uri);
           const from = calls.length;
           await afterRingTakes('warmUp');
@@ -154,7 +154,7 @@ export function registerContentPolicyCallerTests(): void {
       {
         name: 'chat: the active file',
         folder: 'chatActive',
-        async reach(uri, _f, canary) {
+        async reach(uri, canary) {
           await show(uri);
           const label = vscode.workspace.asRelativePath(uri, false);
           return outcomeIn(await nextContext(label, true), label, canary);
@@ -163,7 +163,7 @@ export function registerContentPolicyCallerTests(): void {
       {
         name: 'chat: an added file that is open',
         folder: 'chatAddedOpen',
-        async reach(uri, _f, canary) {
+        async reach(uri, canary) {
           await vscode.workspace.openTextDocument(uri);
           await vscode.commands.executeCommand('sovereign.chatAboutFile', uri);
           const label = vscode.workspace.asRelativePath(uri, false);
@@ -173,7 +173,7 @@ export function registerContentPolicyCallerTests(): void {
       {
         name: 'chat: an added file read from disk',
         folder: 'chatAddedDisk',
-        async reach(uri, _f, canary) {
+        async reach(uri, canary) {
           assert.ok(!vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString()), 'the file is not open: it is read from disk');
           await vscode.commands.executeCommand('sovereign.chatAboutFile', uri);
           const label = vscode.workspace.asRelativePath(uri, false);
@@ -183,7 +183,7 @@ export function registerContentPolicyCallerTests(): void {
       {
         name: 'chat: a selection',
         folder: 'chatSelection',
-        async reach(uri, _f, canary) {
+        async reach(uri, canary) {
           const editor = await show(uri);
           editor.selection = new vscode.Selection(0, 0, 0, editor.document.lineAt(0).text.length);
           await vscode.commands.executeCommand('sovereign.askAboutSelection');
@@ -235,8 +235,8 @@ export function registerContentPolicyCallerTests(): void {
         it(`content policy, ${caller.name}: ${fixture.name} ${fixture.refused ? 'never reaches a model' : 'does reach it'}`, async function () {
           this.timeout(90_000);
           const canary = canaryOf(caller, fixture);
-          const outcome = await caller.reach(uriOf(caller, fixture), fixture, canary);
-          assert.equal(outcome.reached, !fixture.refused, fixture.refused ? `${canary} reached a model through ${caller.name}` : `the allowed file did not reach ${caller.name}: the path is broken`);
+          const outcome = await caller.reach(uriOf(caller, fixture), canary);
+          assert.equal(outcome.reached, !fixture.refused, fixture.refused ? `${canary} got through ${caller.name}` : `the allowed file did not reach ${caller.name}: the path is broken`);
           if (outcome.note !== undefined) {
             assert.ok(fixture.refused, `refused: ${outcome.note}`);
             assert.match(outcome.note, fixture.rel === 'binary.py' ? /is a binary file: never sent$/ : /matches ".+" in (sovereign\.context\.exclude|files\.exclude): never sent$/);
