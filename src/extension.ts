@@ -5,6 +5,7 @@ import { Commands } from './commands';
 import { registerCompletion } from './completion/registerCompletion';
 import { tagged } from './common/log';
 import { Config } from './config/config';
+import { WorkspaceContentPolicy } from './config/workspaceContentPolicy';
 import { restartKeys, SettingKeys } from './config/settingKeys';
 import { chooseModelFile } from './models/chooseModelFile';
 import { registerModels } from './models/registerModels';
@@ -61,9 +62,12 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
   const completionBackend = selectCompletionBackend(embeddedCompletionBackend(client, config), server.backend, server.useServer);
   const chatBackend = selectChatBackend(embeddedChatBackend(client, config), server.backend, server.useServer, server.onDidSwitch);
   mark('server');
-  const completion = registerCompletion(context, completionBackend, config, tagged(log, 'completion'));
+  // One answer to "may this text reach a model?" for every feature, compiled once per settings change.
+  const contentPolicy = new WorkspaceContentPolicy();
+  context.subscriptions.push(contentPolicy);
+  const completion = registerCompletion(context, completionBackend, config, contentPolicy, tagged(log, 'completion'));
   mark('completion');
-  const chat = registerChat(context, chatBackend, config, tagged(log, 'chat'));
+  const chat = registerChat(context, chatBackend, config, contentPolicy, tagged(log, 'chat'));
   mark('chat');
   const models = registerModels(context, client, config, tagged(log, 'models'));
   mark('models');

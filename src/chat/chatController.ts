@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { Commands } from '../commands';
+import { describeRefusal, type Verdict } from '../common/contentPolicy';
 import { errorMessage, isCancelled, modelProblemKinds, SovereignError, type ErrorKind } from '../common/errors';
 import type { Log } from '../common/log';
 import type { Config } from '../config/config';
@@ -187,11 +188,10 @@ export class ChatController implements vscode.Disposable {
     this.surface.post({ type: 'focusPrompt' });
   }
 
-  /** "@" in the prompt: workspace files, secrets and `files.exclude` left out. */
+  /** "@" in the prompt: workspace files, what the content policy refuses left out. */
   async pickFiles(): Promise<void> {
-    const files = await vscode.workspace.findFiles('**/*', undefined, 5000);
+    const files = await this.attachments.pickableFiles();
     const items = files
-      .filter((uri) => !this.attachments.exclusion(uri))
       .map((uri) => {
         const rel = vscode.workspace.asRelativePath(uri, false);
         const slash = rel.lastIndexOf('/');
@@ -213,10 +213,10 @@ export class ChatController implements vscode.Disposable {
     return { visible: this.surface.visible, attached: this.attachments.labels(), conversationId: this.conversation.id, messages: this.conversation.messages.length };
   }
 
-  private refused(excluded: ReturnType<ContextAttachments['addFile']>, uri: vscode.Uri): boolean {
-    if (!excluded) return false;
+  private refused(verdict: Verdict, uri: vscode.Uri): boolean {
+    if (verdict.allowed) return false;
     const name = uri.path.split('/').pop();
-    void vscode.window.showWarningMessage(`Sovereign never sends ${name} to a model: it matches "${excluded.pattern}" in ${excluded.setting}.`);
+    void vscode.window.showWarningMessage(`Sovereign never sends ${name} to a model: it ${describeRefusal(verdict.reason)}.`);
     return true;
   }
 

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
-import { compileExclusions, enabledGlobs, type Exclusion } from '../common/exclusions';
-import type { Config } from '../config/config';
-import { SettingKeys } from '../config/settingKeys';
+import { describeRefusal, documentSchemes, type Verdict } from '../common/contentPolicy';
+import type { ContentSource, WorkspaceContentPolicy } from '../config/workspaceContentPolicy';
 import type { ContextChip } from './messages';
 import { clipCharsFor, type AttachmentText } from './prepareChat';
 
@@ -21,13 +20,13 @@ export interface CollectedContext {
   refused: ContextChip[];
 }
 
-/** Schemes of real documents: not output panes, diff proposals or settings UIs. */
-const documentSchemes = new Set(['file', 'untitled', 'vscode-remote', 'vscode-vfs']);
 const includeActiveKey = 'sovereign.chat.includeActiveFile';
 
 /**
  * What is attached to the next message: the active editor's file (when the toggle is on), files
- * added by the user, and selections. Secret files are refused here, before anything is read.
+ * added by the user, and selections. The content policy decides before anything is read (secrets,
+ * schemes) and again on what is read (binary), each time the context is collected: a rule added
+ * after a file was attached applies to it too.
  */
 export class ContextAttachments implements vscode.Disposable {
   private readonly pinned: Pinned[] = [];
@@ -39,7 +38,7 @@ export class ContextAttachments implements vscode.Disposable {
 
   constructor(
     private readonly state: vscode.Memento,
-    private readonly config: Config,
+    private readonly policy: WorkspaceContentPolicy,
   ) {
     this.lastEditor = usable(vscode.window.activeTextEditor);
     this.subscriptions.push(
@@ -52,9 +51,7 @@ export class ContextAttachments implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (this.isAttached(e.document.uri)) this.changed.fire();
       }),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(`sovereign.${SettingKeys.contextExclude}`) || e.affectsConfiguration('files.exclude')) this.changed.fire();
-      }),
+      policy.onDidChange(() => this.changed.fire()),
     );
   }
 
@@ -81,33 +78,30 @@ export class ContextAttachments implements vscode.Disposable {
     this.changed.fire();
   }
 
-  /** Why a file may not be attached, or undefined when it may. */
-  exclusion(uri: vscode.Uri): Exclusion | undefined {
-    const secrets = this.config.get<string[]>(SettingKeys.contextExclude) ?? [];
-    const hidden = enabledGlobs(vscode.workspace.getConfiguration('files', uri).get('exclude'));
-    const inWorkspace = vscode.workspace.getWorkspaceFolder(uri);
-    const path = inWorkspace ? vscode.workspace.asRelativePath(uri, false) : uri.path;
-    return compileExclusions({ secrets: Array.isArray(secrets) ? secrets : [], hidden: inWorkspace ? hidden : [] })(path);
+  /** Workspace files the "@" picker (Add File to Chat) offers: what the policy refuses is not listed. */
+  async pickableFiles(): Promise<vscode.Uri[]> {
+    const files = await vscode.workspace.findFiles('**/*', undefined, 5000);
+    return files.filter((uri) => this.policy.check('chosen', uri).allowed);
   }
 
-  addFile(uri: vscode.Uri): Exclusion | undefined {
-    const excluded = this.exclusion(uri);
-    if (excluded) return excluded;
-    if (!this.pinned.some((p) => p.kind === 'file' && p.uri.toString() === uri.toString())) {
+  addFile(uri: vscode.Uri): Verdict {
+    const verdict = this.policy.check('chosen', uri);
+    if (verdict.allowed && !this.pinned.some((p) => p.kind === 'file' && p.uri.toString() === uri.toString())) {
       this.pinned.push({ id: `p${++this.counter}`, kind: 'file', uri });
       this.changed.fire();
     }
-    return undefined;
+    return verdict;
   }
 
-  addSelection(editor: vscode.TextEditor): Exclusion | undefined {
+  addSelection(editor: vscode.TextEditor): Verdict {
     const doc = editor.document;
-    const excluded = this.exclusion(doc.uri);
-    if (excluded) return excluded;
     const range = editor.selection.isEmpty ? doc.lineAt(editor.selection.active.line).range : editor.selection;
-    this.pinned.push({ id: `p${++this.counter}`, kind: 'selection', uri: doc.uri, range, text: doc.getText(range), language: doc.languageId });
+    const text = doc.getText(range);
+    const verdict = this.policy.check('chosen', doc, text);
+    if (!verdict.allowed) return verdict;
+    this.pinned.push({ id: `p${++this.counter}`, kind: 'selection', uri: doc.uri, range, text, language: doc.languageId });
     this.changed.fire();
-    return undefined;
+    return verdict;
   }
 
   remove(id: string): void {
@@ -122,7 +116,7 @@ export class ContextAttachments implements vscode.Disposable {
     }
   }
 
-  /** Labels of what is attached (for tests and the API), without reading anything. */
+  /** Labels of what is attached (for tests and the API), without reading any file. */
   labels(): string[] {
     const active = this.activeDocument();
     return [...this.pinned.map((p) => label(p.uri, p.range)), ...(active ? [label(active.uri)] : [])];
@@ -132,27 +126,29 @@ export class ContextAttachments implements vscode.Disposable {
   async collect(windowTokens: number): Promise<CollectedContext> {
     const maxChars = clipCharsFor(windowTokens);
     const out: CollectedContext = { attachments: [], refused: [] };
+    // Each attachment passes the policy again as it is sent: a rule added since it was attached applies.
+    const admit = (attachment: CollectedContext['attachments'][number], from: ContentSource, uri: vscode.Uri) => {
+      const verdict = this.policy.check('chosen', from, attachment.text);
+      if (verdict.allowed) out.attachments.push(attachment);
+      else out.refused.push(refusedChip(attachment.id, attachment.label, uri.fsPath, neverSent(verdict)));
+    };
     for (const p of this.pinned) {
       const name = label(p.uri, p.range);
       if (p.kind === 'selection') {
-        out.attachments.push({ id: p.id, kind: 'selection', label: name, detail: `Selection in ${p.uri.fsPath}`, language: p.language ?? '', ...clip(p.text ?? '', maxChars, name) });
+        admit({ id: p.id, kind: 'selection', label: name, detail: `Selection in ${p.uri.fsPath}`, language: p.language ?? '', ...clip(p.text ?? '', maxChars, name) }, p.uri, p.uri);
         continue;
       }
-      const read = await readText(p.uri);
-      if (typeof read !== 'string') {
-        out.refused.push(refusedChip(p.id, name, p.uri.fsPath, read.why));
-        continue;
-      }
-      out.attachments.push({ id: p.id, kind: 'file', label: name, detail: p.uri.fsPath, language: languageOf(p.uri), ...clip(read, maxChars, name) });
+      // A secret is not even read.
+      const place = this.policy.check('chosen', p.uri);
+      const read = place.allowed ? await readText(p.uri) : { why: neverSent(place) };
+      if ('why' in read) out.refused.push(refusedChip(p.id, name, p.uri.fsPath, read.why));
+      else admit({ id: p.id, kind: 'file', label: name, detail: p.uri.fsPath, language: languageOf(p.uri), ...clip(read.text, maxChars, name) }, read.from, p.uri);
     }
     if (this.includeActiveFile && this.lastEditor && !this.lastEditor.document.isClosed) {
       const doc = this.lastEditor.document;
       const name = label(doc.uri);
-      const excluded = this.exclusion(doc.uri);
-      if (excluded) {
-        out.refused.push(refusedChip('active', name, doc.uri.fsPath, `matches "${excluded.pattern}" in ${excluded.setting}: never sent`));
-      } else if (!this.pinned.some((p) => p.kind === 'file' && p.uri.toString() === doc.uri.toString())) {
-        out.attachments.push({ id: 'active', kind: 'activeFile', label: name, detail: `Active editor: ${doc.uri.fsPath}`, language: doc.languageId, ...clip(doc.getText(), maxChars, name) });
+      if (!this.pinned.some((p) => p.kind === 'file' && p.uri.toString() === doc.uri.toString())) {
+        admit({ id: 'active', kind: 'activeFile', label: name, detail: `Active editor: ${doc.uri.fsPath}`, language: doc.languageId, ...clip(doc.getText(), maxChars, name) }, doc, doc.uri);
       }
     }
     return out;
@@ -160,7 +156,7 @@ export class ContextAttachments implements vscode.Disposable {
 
   private activeDocument(): vscode.TextDocument | undefined {
     const doc = this.includeActiveFile ? this.lastEditor?.document : undefined;
-    if (!doc || doc.isClosed || this.exclusion(doc.uri)) return undefined;
+    if (!doc || doc.isClosed || !this.policy.check('chosen', doc).allowed) return undefined;
     return this.pinned.some((p) => p.kind === 'file' && p.uri.toString() === doc.uri.toString()) ? undefined : doc;
   }
 
@@ -196,17 +192,20 @@ function size(chars: number): string {
   return chars >= 1024 * 1024 ? `${(chars / 1024 / 1024).toFixed(1)} MB` : `${Math.round(chars / 1024)} KB`;
 }
 
-/** An open document's text (with unsaved edits), else the file's; binary files are refused. */
-async function readText(uri: vscode.Uri): Promise<string | { why: string }> {
+/** An open document's text (with unsaved edits), else the file's, with what the policy judges it by. */
+async function readText(uri: vscode.Uri): Promise<{ text: string; from: ContentSource } | { why: string }> {
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-  if (open) return open.getText();
+  if (open) return { text: open.getText(), from: open };
   try {
-    const bytes = await vscode.workspace.fs.readFile(uri);
-    if (bytes.subarray(0, 8192).includes(0)) return { why: 'a binary file, not sent' };
-    return new TextDecoder('utf-8').decode(bytes);
+    const content = new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
+    return { text: content, from: { uri, content } };
   } catch (e) {
     return { why: `cannot be read: ${e instanceof Error ? e.message : String(e)}` };
   }
+}
+
+function neverSent(verdict: Verdict): string {
+  return verdict.allowed ? '' : `${describeRefusal(verdict.reason)}: never sent`;
 }
 
 function refusedChip(id: string, name: string, detail: string, why: string): ContextChip {

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { Commands } from '../commands';
 import type { Log } from '../common/log';
 import type { Config } from '../config/config';
+import type { WorkspaceContentPolicy } from '../config/workspaceContentPolicy';
 import type { ChatBackend } from './chatBackend';
 import { ChatController } from './chatController';
 import { ChatViewProvider, chatViewType } from './chatView';
@@ -13,12 +14,16 @@ import { registerLanguageModelProvider } from './languageModelProvider';
 /** Read by the integration tests through the extension's API. */
 export interface ChatApi {
   snapshot(): ReturnType<ChatController['snapshot']>;
+  /** What the next message would carry (each attachment's text before fitting), and what was refused with the reason shown. */
+  nextContext(windowTokens: number): Promise<{ sent: { label: string; text: string }[]; refused: { label: string; note: string }[] }>;
+  /** Workspace-relative paths the "@" picker (Add File to Chat) offers. */
+  pickableFiles(): Promise<string[]>;
 }
 
 /** The chat view and its commands; everything it creates is owned by the returned disposable. */
-export function registerChat(context: vscode.ExtensionContext, backend: ChatBackend, config: Config, log: Log): { disposable: vscode.Disposable; api: ChatApi } {
+export function registerChat(context: vscode.ExtensionContext, backend: ChatBackend, config: Config, policy: WorkspaceContentPolicy, log: Log): { disposable: vscode.Disposable; api: ChatApi } {
   const provider = new ChatViewProvider(context.extensionUri);
-  const attachments = new ContextAttachments(context.workspaceState, config);
+  const attachments = new ContextAttachments(context.workspaceState, policy);
   const proposals = new CodeProposals();
   const controller = new ChatController(provider, backend, config, log, new ConversationStore(context.workspaceState), context.workspaceState, attachments, proposals);
   provider.setHandler(controller);
@@ -38,5 +43,13 @@ export function registerChat(context: vscode.ExtensionContext, backend: ChatBack
     vscode.commands.registerCommand(Commands.acceptProposal, (uri?: unknown) => proposals.accept(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand(Commands.rejectProposal, (uri?: unknown) => proposals.reject(uri instanceof vscode.Uri ? uri : undefined)),
   );
-  return { disposable, api: { snapshot: () => controller.snapshot() } };
+  const api: ChatApi = {
+    snapshot: () => controller.snapshot(),
+    nextContext: async (windowTokens) => {
+      const collected = await attachments.collect(windowTokens);
+      return { sent: collected.attachments.map((a) => ({ label: a.label, text: a.text })), refused: collected.refused.map((c) => ({ label: c.label, note: c.note ?? '' })) };
+    },
+    pickableFiles: async () => (await attachments.pickableFiles()).map((uri) => vscode.workspace.asRelativePath(uri, false)),
+  };
+  return { disposable, api };
 }

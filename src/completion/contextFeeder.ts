@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
 import { Commands } from '../commands';
-import type { ExclusionFilter } from '../config/exclusionFilter';
+import type { WorkspaceContentPolicy } from '../config/workspaceContentPolicy';
 import { chunkAround, type ContextRing } from './contextRing';
-import { isBinaryDocument } from './provider';
 
 /** Lines a chunk takes from a file (llama.vscode's measured choice). */
 const chunkLines = 64;
@@ -11,11 +10,11 @@ const quietMs = 3000;
 
 /**
  * Feeds the extra-context ring from what the user works with: files opened and saved, code edited
- * in other files and code copied or cut. Excluded files (secrets, files.exclude) never enter.
+ * in other files and code copied or cut. What the content policy refuses as gathered context never enters.
  */
 export function registerContextFeeder(
   ring: ContextRing,
-  exclusions: ExclusionFilter,
+  policy: WorkspaceContentPolicy,
   lastCompletionAt: () => number,
   onChanged: () => void,
 ): vscode.Disposable {
@@ -23,11 +22,7 @@ export function registerContextFeeder(
   let timer: NodeJS.Timeout | undefined;
 
   const offer = (document: vscode.TextDocument, line: number, text?: string) => {
-    if (document.uri.scheme !== 'file' && document.uri.scheme !== 'vscode-remote' && document.uri.scheme !== 'untitled') return;
-    // Only the user's project: VS Code's own settings.json (opened to write a setting) or a file from
-    // elsewhere on disk may hold tokens and has nothing to teach about this code.
-    if (document.uri.scheme !== 'untitled' && !vscode.workspace.getWorkspaceFolder(document.uri)) return;
-    if (exclusions.excluded(document.uri)) return;
+    if (!policy.check('gathered', document.uri).allowed) return;
     pending.push({ uri: document.uri, line, text });
     schedule();
   };
@@ -43,8 +38,9 @@ export function registerContextFeeder(
     let changed = false;
     for (const item of pending.splice(0)) {
       const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === item.uri.toString());
-      if (!document || isBinaryDocument(document)) continue;
+      if (!document) continue;
       const text = item.text ?? chunkAround({ lineCount: document.lineCount, lineAt: (i) => document.lineAt(i).text }, item.line, chunkLines);
+      if (!policy.check('gathered', document, text).allowed) continue;
       changed = ring.add({ path: vscode.workspace.asRelativePath(document.uri, false), text }) || changed;
     }
     // The new context is evaluated now, while the user is idle, not on the next keystroke.

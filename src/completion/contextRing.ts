@@ -3,7 +3,7 @@
  * in a bounded ring. A new chunk evicts those that mostly repeat it; the oldest go first when the
  * ring is full. Order is stable (oldest first) so the prompt's start, and its KV state, survive.
  */
-import { looksBinary } from './binaryText';
+import { looksBinary } from '../common/contentPolicy';
 
 export interface RingChunk {
   path: string;

@@ -4,10 +4,9 @@ import { errorMessage } from '../common/errors';
 import { Emitter } from '../common/disposable';
 import type { Log } from '../common/log';
 import type { Config } from '../config/config';
-import type { ExclusionFilter } from '../config/exclusionFilter';
+import type { WorkspaceContentPolicy } from '../config/workspaceContentPolicy';
 import { SettingKeys } from '../config/settingKeys';
 import type { CompletionEngine, CompletionInput } from './completionEngine';
-import { binarySniffChars, looksBinary } from './binaryText';
 import { charsPerToken, completionWindow } from './completionWindow';
 
 /**
@@ -24,7 +23,7 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider {
   constructor(
     private readonly engine: CompletionEngine,
     private readonly config: Config,
-    private readonly exclusions: ExclusionFilter,
+    private readonly policy: WorkspaceContentPolicy,
     private readonly log: Log,
     /** A model file or a team server is configured (see completionBackend.ts). */
     private readonly configured: () => boolean = () => !!config.modelPath('completion'),
@@ -66,11 +65,11 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider {
     }
   }
 
-  /** The bounded text at `position`, or undefined where no model may be asked (no model, a secret or binary file). */
+  /** The bounded text at `position`, or undefined where no model may be asked (no model, or the content policy refuses). */
   inputFor(document: vscode.TextDocument, position: vscode.Position): CompletionInput | undefined {
-    if (!this.configured() || this.exclusions.excluded(document.uri) || isBinaryDocument(document)) return undefined;
+    if (!this.configured()) return undefined;
     const input = completionInput(document, position, this.config);
-    return looksBinary(input.prefix) || looksBinary(input.suffix) ? undefined : input;
+    return this.policy.check('editing', document, input.prefix, input.suffix).allowed ? input : undefined;
   }
 
   private enabledFor(document: vscode.TextDocument, manual: boolean): boolean {
@@ -79,11 +78,6 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider {
     const languages = this.config.get<Record<string, boolean>>(SettingKeys.completionLanguages) ?? {};
     return languages[document.languageId] ?? languages['*'] ?? true;
   }
-}
-
-/** A binary file (a NUL near its start) gets no completion and never enters the context ring. */
-export function isBinaryDocument(document: vscode.TextDocument): boolean {
-  return looksBinary(document.getText(new vscode.Range(new vscode.Position(0, 0), document.positionAt(binarySniffChars))));
 }
 
 export function completionInput(document: vscode.TextDocument, position: vscode.Position, config: Config): CompletionInput {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Log } from '../common/log';
 import type { Config } from '../config/config';
-import { ExclusionFilter } from '../config/exclusionFilter';
+import type { WorkspaceContentPolicy } from '../config/workspaceContentPolicy';
 import { SettingKeys } from '../config/settingKeys';
 import type { CompletionBackend } from './completionBackend';
 import { Commands } from '../commands';
@@ -22,8 +22,7 @@ export interface CompletionFeature {
  * Everything inline completion needs. The provider is registered synchronously: one registered
  * late is not asked until the user types again.
  */
-export function registerCompletion(context: vscode.ExtensionContext, backend: CompletionBackend, config: Config, log: Log): CompletionFeature {
-  const exclusions = new ExclusionFilter();
+export function registerCompletion(context: vscode.ExtensionContext, backend: CompletionBackend, config: Config, policy: WorkspaceContentPolicy, log: Log): CompletionFeature {
   const ring = new ContextRing();
   let lastCompletionAt = -Infinity;
   let running = 0;
@@ -39,7 +38,7 @@ export function registerCompletion(context: vscode.ExtensionContext, backend: Co
     },
   };
   const engine = new CompletionEngine(runtime, () => readSettings(config), config.get<boolean>(SettingKeys.completionExtraContext) ? ring : undefined, log);
-  const provider = new CompletionProvider(engine, config, exclusions, log, () => backend.configured());
+  const provider = new CompletionProvider(engine, config, policy, log, () => backend.configured());
   provider.setPaused(context.globalState.get<boolean>(pausedKey) ?? false);
 
   // Warm-up evaluates the prompt of where the user is now (a file just opened), not of the last request.
@@ -56,9 +55,8 @@ export function registerCompletion(context: vscode.ExtensionContext, backend: Co
   void vscode.commands.executeCommand('setContext', 'sovereign.completionPaused', provider.isPaused);
 
   const disposable = vscode.Disposable.from(
-    exclusions,
     vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, provider),
-    registerContextFeeder(ring, exclusions, () => (running > 0 ? performance.now() : lastCompletionAt), () => {
+    registerContextFeeder(ring, policy, () => (running > 0 ? performance.now() : lastCompletionAt), () => {
       const input = activeInput();
       if (input) void engine.warmUp(new AbortController().signal, input);
     }),

@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import * as mochaModule from 'mocha';
 import { registerChatTests } from './chat.test';
+import { registerContentPolicyCallerTests } from './contentPolicyCallers.test';
 import { registerExclusionTests } from './exclusion.test';
 import { registerHugeFileTests } from './hugeFiles.test';
 import { registerDeactivationTests, registerExtensionTests } from './extension.test';
@@ -23,6 +24,7 @@ export function run(): Promise<void> {
   registerChatTests();
   registerExclusionTests();
   registerHugeFileTests();
+  registerContentPolicyCallerTests();
   registerModelTests();
   registerPrivacyTests();
   registerServerTests();

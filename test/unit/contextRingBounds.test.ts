@@ -1,15 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { looksBinary } from '../../src/completion/binaryText';
 import { chunkAround, ContextRing, maxChunkChars } from '../../src/completion/contextRing';
 
 describe('binary and oversized text never enter the completion context', () => {
-  it('a NUL marks binary text; ordinary text and other control characters do not', () => {
-    assert.ok(looksBinary('PNG\r\n\x1a\n\0\0\0\rIHDR'));
-    assert.ok(looksBinary(`${'text '.repeat(1000)}\0`));
-    assert.ok(!looksBinary('const a = "\\0"; // an escaped NUL in source is text\n\tb\x1b[0m'));
-    assert.ok(!looksBinary(''));
-  });
-
   it('the ring refuses a binary chunk', () => {
     const ring = new ContextRing();
     assert.ok(!ring.add({ path: 'image.png', text: 'header\n\0\0\x01\x02rest' }));
