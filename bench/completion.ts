@@ -26,7 +26,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { silentLog } from '../src/common/log';
-import type { CompletionSettings } from '../src/completion/completionEngine';
+import type { CompletionSettings } from '../src/config/completionSettings';
 import { RuntimeClient } from '../src/runtime/client';
 import { ensureTestModels, testModelPath } from '../test/models/testModels';
 import type { DocState, Driver, ProviderOutcome } from './driver';

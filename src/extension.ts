@@ -6,7 +6,8 @@ import { registerCompletion } from './completion/registerCompletion';
 import { tagged } from './common/log';
 import type { CompletionEngine } from './completion/completionEngine';
 import { Config } from './config/config';
-import { restartKeys, SettingKeys } from './config/settingKeys';
+import { runtimeSettings } from './config/runtimeSettings';
+import { restartKeys } from './config/settingKeys';
 import { chooseModelFile } from './models/chooseModelFile';
 import { registerModels, type ModelsApi } from './models/registerModels';
 import { RuntimeClient } from './runtime/client';
@@ -62,7 +63,7 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
     workerPath: context.asAbsolutePath('dist/worker.js'),
     log: tagged(log, 'runtime'),
     modelFor: (role) => config.modelFor(role),
-    idleUnloadMs: () => config.get<number>(SettingKeys.idleUnloadMinutes) * 60_000,
+    idleUnloadMs: () => runtimeSettings(config).idleUnloadMs,
   });
   runtime = client;
   context.subscriptions.push(client);

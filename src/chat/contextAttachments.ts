@@ -83,11 +83,11 @@ export class ContextAttachments implements vscode.Disposable {
 
   /** Why a file may not be attached, or undefined when it may. */
   exclusion(uri: vscode.Uri): Exclusion | undefined {
-    const secrets = this.config.get<string[]>(SettingKeys.contextExclude) ?? [];
+    const secrets = this.config.strings(SettingKeys.contextExclude);
     const hidden = enabledGlobs(vscode.workspace.getConfiguration('files', uri).get('exclude'));
     const inWorkspace = vscode.workspace.getWorkspaceFolder(uri);
     const path = inWorkspace ? vscode.workspace.asRelativePath(uri, false) : uri.path;
-    return compileExclusions({ secrets: Array.isArray(secrets) ? secrets : [], hidden: inWorkspace ? hidden : [] })(path);
+    return compileExclusions({ secrets, hidden: inWorkspace ? hidden : [] })(path);
   }
 
   addFile(uri: vscode.Uri): Exclusion | undefined {

@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { CancelledError } from '../../src/common/errors';
 import { silentLog } from '../../src/common/log';
-import { CompletionEngine, type CompletionInput, type CompletionSettings } from '../../src/completion/completionEngine';
+import { CompletionEngine, type CompletionInput } from '../../src/completion/completionEngine';
+import type { CompletionSettings } from '../../src/config/completionSettings';
 import { ContextRing } from '../../src/completion/contextRing';
 import type { CompletionParams, CompletionResult } from '../../src/runtime/protocol';
 

@@ -16,6 +16,7 @@ import type {
   ModelRole,
   WorkerLog,
 } from '../protocol';
+import { sameLoad } from '../protocol';
 import { ChatResponder } from './chatResponder';
 import { FimCompleter } from './fimCompleter';
 import { detectFimFormat } from './fimFormat';
@@ -241,10 +242,6 @@ export class Engine {
     for (const slot of this.slots.values()) if (slot.model === model) return;
     await model.dispose();
   }
-}
-
-function sameLoad(a: LoadModelParams, b: LoadModelParams): boolean {
-  return a.path === b.path && a.contextSize === b.contextSize && a.threads === b.threads && a.gpu === b.gpu;
 }
 
 async function loadModel(llama: Awaited<ReturnType<typeof getLlamaRuntime>>, path: string, name: string): Promise<LlamaModel> {
