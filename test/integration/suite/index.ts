@@ -7,6 +7,7 @@ import * as mochaModule from 'mocha';
 import { registerChatTests } from './chat.test';
 import { registerExclusionTests } from './exclusion.test';
 import { registerHugeFileTests } from './hugeFiles.test';
+import { registerLiveSettingsTests } from './liveSettings.test';
 import { registerDeactivationTests, registerExtensionTests } from './extension.test';
 import { registerModelTests } from './models.test';
 import { registerPrivacyTests } from './privacy.test';
@@ -23,6 +24,7 @@ export function run(): Promise<void> {
   registerChatTests();
   registerExclusionTests();
   registerHugeFileTests();
+  registerLiveSettingsTests();
   registerModelTests();
   registerPrivacyTests();
   registerServerTests();
