@@ -58,12 +58,15 @@ export function registerLiveSettingsTests(): void {
 
     it('sovereign.completion.extraContext: off, the next request sends no extra context; on again, it does', async function () {
       this.timeout(120_000);
+      const root = vscode.workspace.workspaceFolders![0].uri;
       const marker = `LIVE_SETTINGS_MARKER_${Date.now()}`;
-      const file = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, `live_settings_${Date.now()}.py`);
+      const file = vscode.Uri.joinPath(root, `live_settings_${Date.now()}.py`);
       await writeFile(file.fsPath, `def live():\n    return "${marker}"\n`);
-      // The file enters the ring once completion has been quiet a while; the warm-up that follows carries it.
+      // A file opened beside the editor enters the ring once completion has been quiet a while; the
+      // warm-up of the editor's prompt that follows carries it.
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(vscode.Uri.joinPath(root, 'main.py')));
       const inRing = requestSent((p) => p.maxTokens === 0 && JSON.stringify(p.extra ?? []).includes(marker));
-      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(file));
+      await vscode.workspace.openTextDocument(file);
       await inRing;
 
       await completion().update('extraContext', false, vscode.ConfigurationTarget.Global);
