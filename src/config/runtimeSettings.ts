@@ -14,7 +14,7 @@ export const runtimeKeys = {
 } as const;
 
 export type ModelRole = 'completion' | 'chat';
-export const gpuSettings = ['auto', 'cuda', 'vulkan', 'metal', 'off'] as const;
+const gpuSettings = ['auto', 'cuda', 'vulkan', 'metal', 'off'] as const;
 export type GpuSetting = (typeof gpuSettings)[number];
 
 export interface RuntimeSettings {

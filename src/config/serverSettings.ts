@@ -16,7 +16,7 @@ export const serverKeys = {
   serverFimTemplate: 'server.fimTemplate',
 } as const;
 
-export const backends = ['embedded', 'llama-server', 'openai-compatible'] as const;
+const backends = ['embedded', 'llama-server', 'openai-compatible'] as const;
 export type BackendSetting = (typeof backends)[number];
 export type ServerKind = Exclude<BackendSetting, 'embedded'>;
 
