@@ -26,7 +26,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { silentLog } from '../src/common/log';
-import type { CompletionSettings } from '../src/completion/completionEngine';
+import { extraContextTokens, type CompletionSettings } from '../src/config/completionSettings';
 import { RuntimeClient } from '../src/runtime/client';
 import { ensureTestModels, testModelPath } from '../test/models/testModels';
 import type { DocState, Driver, ProviderOutcome } from './driver';
@@ -666,7 +666,7 @@ async function main(): Promise<void> {
     timeBudgetMs: 0,
     maxPrefixTokens: 1536,
     maxSuffixTokens: 256,
-    maxExtraTokens: 2048,
+    maxExtraTokens: extraContextTokens,
     promptBudgetMs: args.promptBudgetMs,
     debounceMinMs: 30,
     debounceMaxMs: 120,

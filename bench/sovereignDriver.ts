@@ -10,8 +10,9 @@
  */
 import { isCancelled } from '../src/common/errors';
 import { silentLog } from '../src/common/log';
-import { CompletionEngine, type CompletionInput, type CompletionRuntime, type CompletionSettings } from '../src/completion/completionEngine';
-import { completionWindow } from '../src/completion/completionWindow';
+import { CompletionEngine, type CompletionInput, type CompletionRuntime } from '../src/completion/completionEngine';
+import { completionWindow, windowLimits } from '../src/completion/completionWindow';
+import type { CompletionSettings } from '../src/config/completionSettings';
 import { chunkAround, ContextRing } from '../src/completion/contextRing';
 import type { CompletionParams, CompletionResult, CompletionStats } from '../src/runtime/protocol';
 import type { DocState, Driver, ProviderOutcome } from './driver';
@@ -121,10 +122,7 @@ export class SovereignDriver implements Driver {
     const controller = new AbortController();
     this.controller = controller;
     const input: CompletionInput = {
-      ...completionWindow({ lineCount: doc.lines.length, lineAt: (i) => doc.lines[i] }, doc.line, doc.character, {
-        prefixLines: this.options.prefixLines,
-        suffixLines: this.options.suffixLines,
-      }),
+      ...completionWindow({ lineCount: doc.lines.length, lineAt: (i) => doc.lines[i] }, doc.line, doc.character, windowLimits({ ...this.options.settings, prefixLines: this.options.prefixLines, suffixLines: this.options.suffixLines })),
       filePath: doc.rel,
       repoName: this.options.repoName,
     };

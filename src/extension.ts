@@ -5,8 +5,9 @@ import { Commands } from './commands';
 import { registerCompletion } from './completion/registerCompletion';
 import { tagged } from './common/log';
 import { Config } from './config/config';
+import { runtimeSettings } from './config/runtimeSettings';
+import { restartKeys } from './config/settingKeys';
 import { WorkspaceContentPolicy } from './config/workspaceContentPolicy';
-import { restartKeys, SettingKeys } from './config/settingKeys';
 import { chooseModelFile } from './models/chooseModelFile';
 import { registerModels } from './models/registerModels';
 import { RuntimeClient } from './runtime/client';
@@ -51,7 +52,7 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
     workerPath: context.asAbsolutePath('dist/worker.js'),
     log: tagged(log, 'runtime'),
     modelFor: (role) => config.modelFor(role),
-    idleUnloadMs: () => config.get<number>(SettingKeys.idleUnloadMinutes) * 60_000,
+    idleUnloadMs: () => runtimeSettings(config).idleUnloadMs,
   });
   runtime = client;
   context.subscriptions.push(client);

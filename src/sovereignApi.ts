@@ -13,7 +13,7 @@ import type { ServerState } from './server/serverBackend';
 
 export interface SovereignApi {
   /** The worker as the extension drives it: its process id, state, and the calls features make. */
-  readonly runtime: Pick<RuntimeClient, 'pid' | 'currentState' | 'onDidChangeState' | 'load' | 'complete' | 'chat'>;
+  readonly runtime: Pick<RuntimeClient, 'pid' | 'currentState' | 'onDidChangeState' | 'loadedModel' | 'load' | 'complete' | 'chat'>;
   /** The registered inline completion provider, so a test can ask it as VS Code does. */
   readonly completionProvider: vscode.InlineCompletionItemProvider;
   /** Completion's request counters (model calls, cache and type-through hits): the status bar shows them too. */

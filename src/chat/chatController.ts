@@ -4,14 +4,14 @@ import { describeRefusal, type Verdict } from '../common/contentPolicy';
 import { errorMessage, isCancelled, modelProblemKinds, SovereignError, type ErrorKind } from '../common/errors';
 import type { Log } from '../common/log';
 import type { Config } from '../config/config';
-import { SettingKeys } from '../config/settingKeys';
+import { chatSettings } from '../config/chatSettings';
 import type { ChatBackend } from './chatBackend';
 import type { ChatMessage } from '../runtime/protocol';
 import type { CodeProposals } from './codeProposals';
 import type { ContextAttachments } from './contextAttachments';
 import type { Conversation, ConversationStore } from './conversationStore';
 import { isWebUrl, type ContextChip, type FromWebview, type ToWebview, type TranscriptEntry } from './messages';
-import { estimateTokens, prepareChat, type PreparedChat } from './prepareChat';
+import { estimateTokenCounts, prepareChat, type PreparedChat } from './prepareChat';
 import { TokenCountCache } from './tokenCountCache';
 
 /** Where the controller's messages go: the chat view, once its page said `ready`. */
@@ -255,7 +255,7 @@ export class ChatController implements vscode.Disposable {
         question: text,
         attachments: collected.attachments,
         windowTokens: info.contextSize,
-        maxAnswerTokens: this.config.get<number>(SettingKeys.chatMaxTokens),
+        maxAnswerTokens: chatSettings(this.config).maxTokens,
         count: (texts) => this.counts.count(texts, (missing) => this.backend.countTokens(missing, signal), info.id),
         measure: (messages) => this.backend.chatPromptTokens(messages, signal),
       });
@@ -316,24 +316,25 @@ export class ChatController implements vscode.Disposable {
     if (!this.surface.visible) return;
     const seq = ++this.refreshSeq;
     const loaded = this.backend.loadedModel();
-    const windowTokens = loaded?.contextSize ?? this.config.get<number>(SettingKeys.chatContextSize);
+    const settings = chatSettings(this.config);
+    const windowTokens = loaded?.contextSize ?? settings.contextSize;
     const collected = await this.attachments.collect(windowTokens);
     const input = {
       history: historyOf(this.conversation),
       question: '',
       attachments: collected.attachments,
       windowTokens,
-      maxAnswerTokens: this.config.get<number>(SettingKeys.chatMaxTokens),
+      maxAnswerTokens: settings.maxTokens,
     };
     let exact = !!loaded;
     let prepared: PreparedChat;
     try {
       prepared = loaded
         ? await prepareChat({ ...input, count: (t) => this.counts.count(t, (m) => this.backend.countTokens(m), loaded.id), measure: (m) => this.measureCached(m) })
-        : await prepareChat({ ...input, count: estimateTokens });
+        : await prepareChat({ ...input, count: estimateTokenCounts });
     } catch {
       exact = false;
-      prepared = await prepareChat({ ...input, count: estimateTokens });
+      prepared = await prepareChat({ ...input, count: estimateTokenCounts });
     }
     if (seq !== this.refreshSeq) return;
     const chips: ContextChip[] = prepared.attachments.map((a) => {

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { toAbortSignal } from '../common/cancellation';
 import type { Config } from '../config/config';
+import { chatSettings } from '../config/chatSettings';
+import { serverSettings } from '../config/serverSettings';
 import { SettingKeys } from '../config/settingKeys';
 import type { ChatBackend } from './chatBackend';
 import type { ChatMessage } from '../runtime/protocol';
@@ -47,13 +49,13 @@ export function registerLanguageModelProvider(backend: ChatBackend, config: Conf
   const lm = (vscode as unknown as { lm?: Partial<LmApi> }).lm;
   if (typeof lm?.registerLanguageModelChatProvider !== 'function') return new vscode.Disposable(() => undefined);
   const changed = new vscode.EventEmitter<void>();
-  const windowOf = () => backend.loadedModel()?.contextSize ?? config.get<number>(SettingKeys.chatContextSize);
+  const windowOf = () => backend.loadedModel()?.contextSize ?? chatSettings(config).contextSize;
   const registration = lm.registerLanguageModelChatProvider(languageModelVendor, {
     onDidChangeLanguageModelChatInformation: changed.event,
     provideLanguageModelChatInformation: () => {
       const described = backend.describe();
       if (!described) return [];
-      const maxOutputTokens = config.get<number>(SettingKeys.chatMaxTokens);
+      const maxOutputTokens = chatSettings(config).maxTokens;
       const { name, where } = described;
       const local = where === 'local';
       return [
@@ -64,7 +66,7 @@ export function registerLanguageModelProvider(backend: ChatBackend, config: Conf
           version: name,
           maxInputTokens: Math.max(1, windowOf() - maxOutputTokens),
           maxOutputTokens,
-          tooltip: local ? 'Runs on this machine; nothing leaves it.' : `Runs on the team server at ${config.get<string>(SettingKeys.serverUrl)}.`,
+          tooltip: local ? 'Runs on this machine; nothing leaves it.' : `Runs on the team server at ${serverSettings(config).url}.`,
           detail: local ? 'local' : 'team server',
           capabilities: { imageInput: false, toolCalling: false },
         },
@@ -80,7 +82,7 @@ export function registerLanguageModelProvider(backend: ChatBackend, config: Conf
         question: last?.content ?? '',
         attachments: [],
         windowTokens: info.contextSize,
-        maxAnswerTokens: config.get<number>(SettingKeys.chatMaxTokens),
+        maxAnswerTokens: chatSettings(config).maxTokens,
         count: (texts) => backend.countTokens(texts, signal),
         measure: (m) => backend.chatPromptTokens(m, signal),
       });

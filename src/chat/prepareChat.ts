@@ -3,6 +3,7 @@
  * model, cut to its context window with real token counts. Free of `vscode`: the engine tests run
  * it against the real worker.
  */
+import { estimateTokens } from '../common/charsPerToken';
 import type { ChatMessage } from '../runtime/protocol';
 import { answerBudget, answerReserve, fitContext, fmt, promptLimit, type AttachmentFit } from './fitContext';
 
@@ -153,7 +154,7 @@ async function trimToTokens(
   return { block, tokens };
 }
 
-/** chars/4: the estimate shown until the chat model is loaded (the tooltip says so). */
-export function estimateTokens(texts: string[]): Promise<number[]> {
-  return Promise.resolve(texts.map((t) => Math.ceil(t.length / 4)));
+/** The estimate shown until the chat model is loaded (the tooltip says so). */
+export function estimateTokenCounts(texts: string[]): Promise<number[]> {
+  return Promise.resolve(texts.map(estimateTokens));
 }

@@ -13,8 +13,6 @@ export class AdaptiveDebounce {
   private typingIntervalMs = 0;
   private modelLatencyMs = 0;
 
-  constructor(private readonly limits: DebounceLimits) {}
-
   keystroke(now: number): void {
     const gap = now - this.lastKeyAt;
     this.lastKeyAt = now;
@@ -26,9 +24,12 @@ export class AdaptiveDebounce {
     this.modelLatencyMs = this.modelLatencyMs ? 0.7 * this.modelLatencyMs + 0.3 * ms : ms;
   }
 
-  /** Wait about one typing interval, but never longer than a model answer takes. */
-  delayMs(): number {
-    const wanted = Math.min(this.typingIntervalMs * 1.2, this.modelLatencyMs || this.limits.maxMs);
-    return Math.round(Math.max(this.limits.minMs, Math.min(this.limits.maxMs, wanted)));
+  /**
+   * Wait about one typing interval, but never longer than a model answer takes. The limits come
+   * with each call (sovereign.completion.debounceMs, read per request); what was learned stays.
+   */
+  delayMs(limits: DebounceLimits): number {
+    const wanted = Math.min(this.typingIntervalMs * 1.2, this.modelLatencyMs || limits.maxMs);
+    return Math.round(Math.max(limits.minMs, Math.min(limits.maxMs, wanted)));
   }
 }

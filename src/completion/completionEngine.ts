@@ -7,6 +7,7 @@
 import { delay } from '../common/cancellation';
 import { errorMessage, isCancelled } from '../common/errors';
 import type { Log } from '../common/log';
+import type { CompletionSettings } from '../config/completionSettings';
 import type { CompletionParams, CompletionResult, CompletionStats } from '../runtime/protocol';
 import { AdaptiveDebounce } from './adaptiveDebounce';
 import type { ContextRing } from './contextRing';
@@ -28,20 +29,6 @@ export interface CompletionInput {
   linesBelow: readonly string[];
   filePath?: string;
   repoName?: string;
-}
-
-export interface CompletionSettings {
-  maxTokens: number;
-  maxLines: number;
-  timeBudgetMs: number;
-  maxPrefixTokens: number;
-  maxSuffixTokens: number;
-  maxExtraTokens: number;
-  /** See CompletionParams.promptBudgetMs: 0 or absent = the token bounds as given. */
-  promptBudgetMs?: number;
-  debounceMinMs: number;
-  debounceMaxMs: number;
-  speculate: boolean;
 }
 
 export type SuggestionSource = 'model' | 'cache' | 'typeThrough';
@@ -67,21 +54,20 @@ const maxLineSuffixForAuto = 8;
 
 export class CompletionEngine {
   private readonly cache = new SuggestionCache();
-  private readonly debounce: AdaptiveDebounce;
+  private readonly debounce = new AdaptiveDebounce();
   private last: CompletionInput | undefined;
   private speculation: { controller: AbortController; prefix: string; suffix: string; done: Promise<void> } | undefined;
   readonly counters: EngineCounters = { modelCalls: 0, cacheHits: 0, typeThroughHits: 0, speculativeCalls: 0, cancelled: 0 };
 
   constructor(
     private readonly runtime: CompletionRuntime,
+    /** Read at each request, so a setting change applies to the next one. */
     private readonly settings: () => CompletionSettings,
+    /** Sent while `maxExtraTokens` > 0. */
     private readonly ring: ContextRing | undefined,
     private readonly log: Log,
     private readonly now: () => number = () => performance.now(),
-  ) {
-    const s = settings();
-    this.debounce = new AdaptiveDebounce({ minMs: s.debounceMinMs, maxMs: s.debounceMaxMs });
-  }
+  ) {}
 
   /** Called on every keystroke-triggered request; `signal` aborts when the user types on. */
   async provide(input: CompletionInput, signal: AbortSignal, manual = false): Promise<Suggestion | undefined> {
@@ -104,7 +90,7 @@ export class CompletionEngine {
     }
     if (!manual && input.lineSuffix.trim().length > maxLineSuffixForAuto) return undefined;
 
-    if (!manual && !(await delay(this.debounce.delayMs(), signal))) return undefined;
+    if (!manual && !(await delay(this.debounce.delayMs({ minMs: settings.debounceMinMs, maxMs: settings.debounceMaxMs }), signal))) return undefined;
     // A real request outranks a guess about the future.
     this.speculation?.controller.abort();
 
@@ -151,7 +137,7 @@ export class CompletionEngine {
     return {
       prefix,
       suffix: input.suffix,
-      extra: this.ring ? [...this.ring.list()] : [],
+      extra: this.ring && settings.maxExtraTokens > 0 ? [...this.ring.list()] : [],
       filePath: input.filePath,
       repoName: input.repoName,
       maxTokens: settings.maxTokens,

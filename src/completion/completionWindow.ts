@@ -1,3 +1,5 @@
+import { charsPerToken } from '../common/charsPerToken';
+import type { CompletionEditorSettings } from '../config/completionSettings';
 import type { CompletionInput } from './completionEngine';
 
 /** The part of a document the window needs (a `vscode.TextDocument` adapts in one line). */
@@ -10,21 +12,29 @@ const windowStep = 16;
 /** A cut inside one very long line moves in steps of this many characters (see below). */
 const charStep = 1024;
 
+/** The suffix window holds at least this many characters: the cursor's line decides single-line mode and post-processing. */
+const minSuffixChars = 256;
+
 export interface WindowLimits {
   prefixLines: number;
   suffixLines: number;
-  /** Most characters before and after the cursor (defaults: `defaultWindowChars`). */
-  prefixChars?: number;
-  suffixChars?: number;
+  /** Most characters before and after the cursor. */
+  prefixChars: number;
+  suffixChars: number;
 }
 
 /**
  * Bounds that hold whatever the lines look like (a 5 MB minified line). The worker cuts the text
- * to its token budgets; these only have to be generous enough to fill them: code averages 3–4
- * characters a token, runs of indentation up to ~8.
+ * to its token budgets; these only have to be generous enough to fill them.
  */
-export const charsPerToken = 8;
-export const defaultWindowChars = { prefix: 1536 * charsPerToken, suffix: 256 * charsPerToken };
+export function windowLimits(s: Pick<CompletionEditorSettings, 'prefixLines' | 'suffixLines' | 'maxPrefixTokens' | 'maxSuffixTokens'>): WindowLimits {
+  return {
+    prefixLines: s.prefixLines,
+    suffixLines: s.suffixLines,
+    prefixChars: s.maxPrefixTokens * charsPerToken.most,
+    suffixChars: Math.max(minSuffixChars, s.maxSuffixTokens * charsPerToken.most),
+  };
+}
 
 /**
  * The text around the cursor, bounded by lines and by characters: a 10,000-line file or a 5 MB
@@ -32,8 +42,8 @@ export const defaultWindowChars = { prefix: 1536 * charsPerToken, suffix: 256 * 
  * cursor's line, so nothing the size of the document is copied.
  */
 export function completionWindow(doc: LineSource, line: number, character: number, limits: WindowLimits): CompletionInput {
-  const prefixChars = Math.max(1, limits.prefixChars ?? defaultWindowChars.prefix);
-  const suffixChars = Math.max(0, limits.suffixChars ?? defaultWindowChars.suffix);
+  const prefixChars = Math.max(1, limits.prefixChars);
+  const suffixChars = Math.max(0, limits.suffixChars);
   const current = doc.lineAt(line);
   const cursor = Math.min(character, current.length);
 

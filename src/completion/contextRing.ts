@@ -3,7 +3,9 @@
  * in a bounded ring. A new chunk evicts those that mostly repeat it; the oldest go first when the
  * ring is full. Order is stable (oldest first) so the prompt's start, and its KV state, survive.
  */
+import { estimateTokens } from '../common/charsPerToken';
 import { looksBinary } from '../common/contentPolicy';
+import { extraContextTokens } from '../config/completionSettings';
 
 export interface RingChunk {
   path: string;
@@ -12,13 +14,14 @@ export interface RingChunk {
 
 export interface RingLimits {
   maxChunks: number;
-  /** Rough bound on the ring's size in tokens (4 characters a token). */
+  /** Rough bound on the ring's size in tokens (estimated, see estimateTokens). */
   maxTokens: number;
   /** Jaccard similarity of line sets above which an older chunk is evicted. */
   similarity: number;
 }
 
-export const defaultRingLimits: RingLimits = { maxChunks: 16, maxTokens: 2048, similarity: 0.9 };
+/** The ring keeps about what one prompt's extra context takes: more would never be sent. */
+export const defaultRingLimits: RingLimits = { maxChunks: 16, maxTokens: extraContextTokens, similarity: 0.9 };
 
 /** Longest chunk kept (64 lines of ordinary code fit): a minified line or a huge copy is cut. */
 export const maxChunkChars = 4096;
@@ -47,7 +50,7 @@ export class ContextRing {
   }
 
   private tokens(): number {
-    return this.chunks.reduce((n, c) => n + Math.ceil(c.text.length / 4), 0);
+    return this.chunks.reduce((n, c) => n + estimateTokens(c.text), 0);
   }
 }
 

@@ -4,10 +4,10 @@ import { errorMessage } from '../common/errors';
 import { Emitter } from '../common/disposable';
 import type { Log } from '../common/log';
 import type { Config } from '../config/config';
+import { completionEnabledFor, completionSettings } from '../config/completionSettings';
 import type { WorkspaceContentPolicy } from '../config/workspaceContentPolicy';
-import { SettingKeys } from '../config/settingKeys';
 import type { CompletionEngine, CompletionInput } from './completionEngine';
-import { charsPerToken, completionWindow } from './completionWindow';
+import { completionWindow, windowLimits } from './completionWindow';
 
 /**
  * The VS Code side of completion: turns a document and position into bounded text windows and
@@ -73,21 +73,15 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider {
   }
 
   private enabledFor(document: vscode.TextDocument, manual: boolean): boolean {
-    if (!this.config.get<boolean>(SettingKeys.completionEnabled)) return false;
     if (this.paused && !manual) return false;
-    const languages = this.config.get<Record<string, boolean>>(SettingKeys.completionLanguages) ?? {};
-    return languages[document.languageId] ?? languages['*'] ?? true;
+    return completionEnabledFor(completionSettings(this.config), document.languageId);
   }
 }
 
 export function completionInput(document: vscode.TextDocument, position: vscode.Position, config: Config): CompletionInput {
   // Character bounds from the token bounds: a 5 MB minified line is sliced, never sent whole.
-  const window = completionWindow({ lineCount: document.lineCount, lineAt: (i) => document.lineAt(i).text }, position.line, position.character, {
-    prefixLines: config.get<number>(SettingKeys.completionPrefixLines),
-    suffixLines: config.get<number>(SettingKeys.completionSuffixLines),
-    prefixChars: config.get<number>(SettingKeys.completionMaxPrefixTokens) * charsPerToken,
-    suffixChars: Math.max(256, config.get<number>(SettingKeys.completionMaxSuffixTokens) * charsPerToken),
-  });
+  const lines = { lineCount: document.lineCount, lineAt: (i: number) => document.lineAt(i).text };
+  const window = completionWindow(lines, position.line, position.character, windowLimits(completionSettings(config)));
   const folder = vscode.workspace.getWorkspaceFolder(document.uri);
   return { ...window, filePath: folder ? vscode.workspace.asRelativePath(document.uri, false) : undefined, repoName: folder?.name };
 }

@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
 import type { Log } from '../common/log';
+import { completionSettings } from '../config/completionSettings';
 import type { Config } from '../config/config';
 import type { WorkspaceContentPolicy } from '../config/workspaceContentPolicy';
 import { SettingKeys } from '../config/settingKeys';
 import type { CompletionBackend } from './completionBackend';
 import { Commands } from '../commands';
-import { CompletionEngine, type CompletionSettings } from './completionEngine';
+import { CompletionEngine } from './completionEngine';
 import { registerContextFeeder } from './contextFeeder';
 import { ContextRing } from './contextRing';
 import { CompletionProvider } from './provider';
@@ -37,7 +38,8 @@ export function registerCompletion(context: vscode.ExtensionContext, backend: Co
       });
     },
   };
-  const engine = new CompletionEngine(runtime, () => readSettings(config), config.get<boolean>(SettingKeys.completionExtraContext) ? ring : undefined, log);
+  // Settings are read per request: the ring is used while sovereign.completion.extraContext is on.
+  const engine = new CompletionEngine(runtime, () => completionSettings(config), ring, log);
   const provider = new CompletionProvider(engine, config, policy, log, () => backend.configured());
   provider.setPaused(context.globalState.get<boolean>(pausedKey) ?? false);
 
@@ -66,20 +68,4 @@ export function registerCompletion(context: vscode.ExtensionContext, backend: Co
     config.onDidChange([SettingKeys.completionModelPath, SettingKeys.backend, SettingKeys.serverUrl, SettingKeys.serverCompletionModel, SettingKeys.serverFimTemplate], () => engine.clearCache()),
   );
   return { provider, engine, disposable };
-}
-
-function readSettings(config: Config): CompletionSettings {
-  const debounce = config.get<number>(SettingKeys.completionDebounceMs);
-  return {
-    maxTokens: config.get<number>(SettingKeys.completionMaxTokens),
-    maxLines: config.get<number>(SettingKeys.completionMaxLines),
-    timeBudgetMs: config.get<number>(SettingKeys.completionTimeBudgetMs),
-    maxPrefixTokens: config.get<number>(SettingKeys.completionMaxPrefixTokens),
-    maxSuffixTokens: config.get<number>(SettingKeys.completionMaxSuffixTokens),
-    promptBudgetMs: config.get<number>(SettingKeys.completionPromptBudgetMs),
-    maxExtraTokens: config.get<boolean>(SettingKeys.completionExtraContext) ? 2048 : 0,
-    debounceMinMs: Math.min(debounce, 30),
-    debounceMaxMs: debounce,
-    speculate: config.get<boolean>(SettingKeys.completionSpeculate),
-  };
 }

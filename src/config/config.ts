@@ -1,36 +1,31 @@
 import * as vscode from 'vscode';
-import type { GpuSetting, LoadModelParams, ModelRole } from '../runtime/protocol';
+import { modelLoadSettings, modelPath, type ModelLoadSettings, type ModelRole } from './runtimeSettings';
 import { SettingKeys, section, type SettingKey } from './settingKeys';
+import { SettingsReader } from './settingsReader';
 
-/** Reads settings lazily, at the moment they are needed, so changes apply without a reload. */
-export class Config {
+/**
+ * VS Code's configuration as the typed readers see it. Nothing is cached: each read asks VS Code,
+ * so a change applies to the next request without a reload.
+ */
+export class Config extends SettingsReader {
   private get cfg(): vscode.WorkspaceConfiguration {
     return vscode.workspace.getConfiguration(section);
   }
 
-  get<T>(key: SettingKey): T {
-    return this.cfg.get<T>(key) as T;
+  protected override value(key: SettingKey): unknown {
+    return this.cfg.get(key);
   }
 
-  /**
-   * Model paths are machine-scoped settings; `SOVEREIGN_MODEL` (an environment variable, also
-   * machine-level) serves `npm start` and first tries with a local GGUF file.
-   */
+  protected override defaultValue(key: SettingKey): unknown {
+    return this.cfg.inspect(key)?.defaultValue;
+  }
+
   modelPath(role: ModelRole): string | undefined {
-    const key = role === 'completion' ? SettingKeys.completionModelPath : SettingKeys.chatModelPath;
-    const fromSettings = this.get<string>(key)?.trim();
-    return fromSettings || process.env.SOVEREIGN_MODEL || undefined;
+    return modelPath(this, role);
   }
 
-  modelFor(role: ModelRole): Omit<LoadModelParams, 'role'> | undefined {
-    const path = this.modelPath(role);
-    if (!path) return undefined;
-    return {
-      path,
-      contextSize: this.get<number>(role === 'completion' ? SettingKeys.completionContextSize : SettingKeys.chatContextSize),
-      threads: this.get<number>(SettingKeys.threads),
-      gpu: this.get<GpuSetting>(SettingKeys.gpu),
-    };
+  modelFor(role: ModelRole): ModelLoadSettings | undefined {
+    return modelLoadSettings(this, role);
   }
 
   async setModelPath(role: ModelRole, path: string): Promise<void> {

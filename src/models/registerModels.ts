@@ -3,7 +3,7 @@ import { Commands } from '../commands';
 import { Emitter } from '../common/disposable';
 import type { Log } from '../common/log';
 import type { Config } from '../config/config';
-import { SettingKeys } from '../config/settingKeys';
+import { runtimeSettings } from '../config/runtimeSettings';
 import type { RuntimeClient } from '../runtime/client';
 import type { ModelRole } from '../runtime/protocol';
 import type { ModelItem } from './modelItems';
@@ -17,8 +17,7 @@ export interface ModelsApi {
 
 /** `sovereign.models.folder` (machine scope), or `models/` under the extension's global storage. */
 export function modelsFolder(context: vscode.ExtensionContext, config: Config): string {
-  const configured = config.get<string>(SettingKeys.modelsFolder)?.trim();
-  return configured || vscode.Uri.joinPath(context.globalStorageUri, 'models').fsPath;
+  return runtimeSettings(config).modelsFolder || vscode.Uri.joinPath(context.globalStorageUri, 'models').fsPath;
 }
 
 export function registerModels(context: vscode.ExtensionContext, client: RuntimeClient, config: Config, log: Log): { disposable: vscode.Disposable; api: ModelsApi } {

@@ -2,9 +2,9 @@ import * as vscode from 'vscode';
 import { isCancelled, errorMessage } from '../common/errors';
 import type { Log } from '../common/log';
 import type { Config } from '../config/config';
-import { SettingKeys } from '../config/settingKeys';
+import { modelContextSize, runtimeSettings } from '../config/runtimeSettings';
 import type { RuntimeClient } from '../runtime/client';
-import type { GpuSetting, HardwareInfo, ModelRole } from '../runtime/protocol';
+import type { HardwareInfo, ModelRole } from '../runtime/protocol';
 import { formatBytes } from './catalog';
 import { chooseModelFile } from './chooseModelFile';
 import { DownloadError } from './downloadError';
@@ -26,12 +26,11 @@ type PickItem = vscode.QuickPickItem & { item: ModelItem };
 /** "Sovereign: Select Completion/Chat Model…": presets, files in the models folder, or any file. */
 export async function selectModel(role: ModelRole, deps: SelectModelDeps): Promise<string | undefined> {
   const { config } = deps;
-  const gpu = config.get<GpuSetting>(SettingKeys.gpu);
+  const { gpu, offline } = runtimeSettings(config);
   const hardware = await deps.client.hardware(gpu).catch((e: unknown) => {
     deps.log.warn(`hardware: ${errorMessage(e)}`);
     return undefined;
   });
-  const offline = config.get<boolean>(SettingKeys.offline) === true;
   const items = await buildModelItems({ role, folder: deps.modelsFolder(), hardware, offline, currentPath: config.modelPath(role) });
   const picks: PickItem[] = items.map((item) =>
     item.kind === 'separator'
@@ -67,8 +66,8 @@ export async function selectModel(role: ModelRole, deps: SelectModelDeps): Promi
 /** Checks the file for the role (worker) and memory; sets it, or shows one message with its fix. */
 async function useModel(role: ModelRole, path: string, deps: SelectModelDeps, hardware: HardwareInfo | undefined, opts = { set: true }): Promise<boolean> {
   const { client, config } = deps;
-  const gpu = config.get<GpuSetting>(SettingKeys.gpu);
-  const contextSize = config.get<number>(role === 'completion' ? SettingKeys.completionContextSize : SettingKeys.chatContextSize);
+  const { gpu } = runtimeSettings(config);
+  const contextSize = modelContextSize(config, role);
   const inspection = await client.inspectModel({ path, role, contextSize, gpu });
   const hw = hardware ?? (await client.hardware(gpu));
   const verdict = judgeModel(inspection, role, hw);
@@ -83,7 +82,7 @@ async function useModel(role: ModelRole, path: string, deps: SelectModelDeps, ha
 }
 
 async function downloadWithProgress(label: string, fileName: string, uri: string, sha256: string | undefined, role: ModelRole, deps: SelectModelDeps): Promise<string | undefined> {
-  const gpu = deps.config.get<GpuSetting>(SettingKeys.gpu);
+  const { gpu, offline } = runtimeSettings(deps.config);
   try {
     return await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Downloading ${label}`, cancellable: true },
@@ -97,14 +96,14 @@ async function downloadWithProgress(label: string, fileName: string, uri: string
           folder: deps.modelsFolder(),
           sha256,
           signal: controller.signal,
-          offline: deps.config.get<boolean>(SettingKeys.offline) === true,
+          offline,
           onProgress: ({ downloadedBytes, totalBytes }) => {
             const pct = totalBytes > 0 ? (downloadedBytes / totalBytes) * 100 : 0;
             progress.report({ increment: pct - reported, message: `${formatBytes(downloadedBytes)} of ${formatBytes(totalBytes)}` });
             reported = pct;
           },
           verify: async (path) => {
-            const r = await deps.client.inspectModel({ path, role, contextSize: 2048, gpu });
+            const r = await deps.client.inspectModel({ path, role, contextSize: modelContextSize(deps.config, role), gpu });
             if (r.problem) throw new Error(r.problem.message);
           },
         });

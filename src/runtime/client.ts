@@ -15,13 +15,13 @@ import type {
   GpuSetting,
   HardwareInfo,
   InspectModelParams,
-  LoadModelParams,
   ModelInspection,
   ModelInfo,
   ModelRole,
   WorkerErrorData,
   WorkerStatus,
 } from './protocol';
+import type { ModelLoadSettings } from '../config/runtimeSettings';
 import type * as Rpc from './rpc';
 import { workerEnv } from './workerEnv';
 
@@ -35,8 +35,8 @@ export interface RuntimeClientOptions {
   /** Absolute path of the bundled worker (`dist/worker.js`). */
   workerPath: string;
   log: Log;
-  /** What each role should run; read at request time, so setting changes apply to the next load. */
-  modelFor(role: ModelRole): Omit<LoadModelParams, 'role'> | undefined;
+  /** What each role should run; read at each request: when it changed, the role is loaded again. */
+  modelFor(role: ModelRole): ModelLoadSettings | undefined;
   idleUnloadMs(): number;
   /** Crashes within `crashWindowMs` after which the supervisor gives up. */
   maxCrashes?: number;
@@ -54,6 +54,8 @@ interface Worker {
   exited: Promise<void>;
   /** Loaded models, keyed by role, as the worker confirmed them. */
   loaded: Map<ModelRole, ModelInfo>;
+  /** The settings each loaded role was asked for: a change loads it again. */
+  asked: Map<ModelRole, ModelLoadSettings>;
 }
 
 export class RuntimeClient implements Disposable {
@@ -218,13 +220,15 @@ export class RuntimeClient implements Disposable {
     }
     const w = await this.ensureWorker();
     const have = w.loaded.get(role);
-    if (have && have.path === wanted.path) return w;
+    const asked = w.asked.get(role);
+    if (have && asked && w.rpc.protocol.sameLoad(asked, wanted)) return w;
     if (signal?.aborted) throw new CancelledError();
     this.setState({ kind: 'loading', role, path: wanted.path });
     try {
       // Loading is not cancelled with the request: the next keystroke wants the same model.
       const info = await w.connection.sendRequest(w.rpc.protocol.loadModelRequest, { role, ...wanted });
       w.loaded.set(role, info);
+      w.asked.set(role, wanted);
       this.setState({ kind: 'ready', models: [...w.loaded.values()] });
       return w;
     } catch (e) {
@@ -262,7 +266,7 @@ export class RuntimeClient implements Disposable {
     connection.onNotification(rpc.protocol.chatChunkNotification, ({ streamId, text }) => this.chatListeners.get(streamId)?.(text));
     connection.onError(([e]) => log.debug(`worker connection: ${errorMessage(e)}`));
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const worker: Worker = { rpc, process: child, connection, exited, loaded: new Map() };
+    const worker: Worker = { rpc, process: child, connection, exited, loaded: new Map(), asked: new Map() };
     child.once('exit', (code, signal) => this.onWorkerExit(worker, code, signal));
     connection.listen();
     await new Promise<void>((resolve, reject) => {

@@ -5,17 +5,18 @@
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-jsonrpc';
 import type { ErrorKind, ModelProblem } from '../common/errors';
+import type { GpuSetting, ModelLoadSettings, ModelRole } from '../config/runtimeSettings';
 
-export type ModelRole = 'completion' | 'chat';
-export type GpuSetting = 'auto' | 'cuda' | 'vulkan' | 'metal' | 'off';
+// The worker imports only this file: the setting types it needs travel through it (types only).
+export type { GpuSetting, ModelRole };
 
-export interface LoadModelParams {
+export interface LoadModelParams extends ModelLoadSettings {
   role: ModelRole;
-  path: string;
-  contextSize: number;
-  /** Always explicit: node-llama-cpp's default oversubscribes small machines. 0 = physical cores. */
-  threads: number;
-  gpu: GpuSetting;
+}
+
+/** A role's model is loaded again when any of its load settings changed (the client and the worker agree). */
+export function sameLoad(a: ModelLoadSettings, b: ModelLoadSettings): boolean {
+  return a.path === b.path && a.contextSize === b.contextSize && a.threads === b.threads && a.gpu === b.gpu;
 }
 
 export interface ModelInfo {
@@ -56,6 +57,7 @@ export interface CompletionParams {
   /** Bounds, in tokens, of the text taken before and after the cursor and of the extra context. */
   maxPrefixTokens: number;
   maxSuffixTokens: number;
+  /** Absent or 0 = no extra context. */
   maxExtraTokens?: number;
   /** After this many ms of generation, stop at the next line break (0 = no budget). */
   timeBudgetMs?: number;

@@ -1,13 +1,10 @@
 /**
- * Token budgets applied to TEXT before it goes to a server, which tokenizes it itself. Three
- * characters per token is on the safe side for code (BPE coder vocabularies average 3.5–4), so the
- * prompt stays within what the settings allow without a round trip to count tokens.
+ * Token budgets applied to TEXT before it goes to a server, which tokenizes it itself. Counted
+ * with the fewest characters a token has (charsPerToken.fewest), the prompt stays within what the
+ * settings allow without a round trip to count tokens.
  */
+import { charsPerToken } from '../common/charsPerToken';
 import type { CompletionParams, ContextChunk } from '../runtime/protocol';
-
-export const charsPerToken = 3;
-/** The worker's default when a request names no extra-context budget. */
-const defaultExtraTokens = 2048;
 
 export interface FittedText {
   prefix: string;
@@ -16,12 +13,13 @@ export interface FittedText {
 }
 
 export function fitTextBudget(p: CompletionParams): FittedText {
-  const prefixChars = Math.max(0, p.maxPrefixTokens) * charsPerToken;
-  const suffixChars = Math.max(0, p.maxSuffixTokens) * charsPerToken;
+  const prefixChars = Math.max(0, p.maxPrefixTokens) * charsPerToken.fewest;
+  const suffixChars = Math.max(0, p.maxSuffixTokens) * charsPerToken.fewest;
   return {
     prefix: keepEnd(p.prefix, prefixChars),
     suffix: keepStart(p.suffix, suffixChars),
-    extra: keepNewest(p.extra ?? [], Math.max(0, p.maxExtraTokens ?? defaultExtraTokens) * charsPerToken),
+    // Absent means none, as in the worker (CompletionParams.maxExtraTokens).
+    extra: keepNewest(p.extra ?? [], Math.max(0, p.maxExtraTokens ?? 0) * charsPerToken.fewest),
   };
 }
 

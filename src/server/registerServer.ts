@@ -3,8 +3,8 @@ import { Commands } from '../commands';
 import type { Log } from '../common/log';
 import type { Config } from '../config/config';
 import { SettingKeys, type SettingKey } from '../config/settingKeys';
-import { isFimTemplate } from '../fim/fimFamilies';
-import { ServerBackend, type ServerKind, type ServerSettings } from './serverBackend';
+import { backendSetting, serverSettings } from '../config/serverSettings';
+import { ServerBackend } from './serverBackend';
 
 /** The key's name in VS Code's SecretStorage (the OS keychain); never in settings. */
 const apiKeySecret = 'sovereign.server.apiKey';
@@ -36,10 +36,10 @@ export interface ServerFeature {
  * the next request; nothing needs a reload.
  */
 export function registerServer(context: vscode.ExtensionContext, config: Config, log: Log): ServerFeature {
-  const useServer = () => config.get<string>(SettingKeys.backend) !== 'embedded';
+  const useServer = () => backendSetting(config) !== 'embedded';
   let key: Promise<string | undefined> | undefined;
   const backend = new ServerBackend({
-    settings: () => readServerSettings(config),
+    settings: () => serverSettings(config),
     apiKey: () => (key ??= Promise.resolve(context.secrets.get(apiKeySecret))),
     log,
   });
@@ -73,19 +73,4 @@ export function registerServer(context: vscode.ExtensionContext, config: Config,
     }),
   );
   return { backend, useServer, onDidSwitch: switched.event, disposable };
-}
-
-function readServerSettings(config: Config): ServerSettings {
-  const template = config.get<string>(SettingKeys.serverFimTemplate);
-  return {
-    kind: config.get<string>(SettingKeys.backend) === 'openai-compatible' ? 'openai-compatible' : ('llama-server' satisfies ServerKind),
-    url: config.get<string>(SettingKeys.serverUrl) ?? '',
-    allowedHosts: config.get<string[]>(SettingKeys.serverAllowedHosts) ?? [],
-    allowPublicHosts: config.get<boolean>(SettingKeys.serverAllowPublicHosts) ?? false,
-    offline: config.get<boolean>(SettingKeys.offline) === true,
-    completionModel: config.get<string>(SettingKeys.serverCompletionModel) ?? '',
-    chatModel: config.get<string>(SettingKeys.serverChatModel) ?? '',
-    fimTemplate: isFimTemplate(template) ? template : 'qwen',
-    chatContextSize: config.get<number>(SettingKeys.chatContextSize),
-  };
 }

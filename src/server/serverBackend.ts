@@ -15,32 +15,17 @@
 import type { ChatBackend, ChatModel } from '../chat/chatBackend';
 import type { CompletionBackend } from '../completion/completionBackend';
 import { Emitter } from '../common/disposable';
+import { estimateTokens } from '../common/charsPerToken';
 import { SovereignError, isCancelled } from '../common/errors';
 import type { Log } from '../common/log';
-import type { FimTemplate } from '../fim/fimFamilies';
 import type { ChatMessage, ChatResult, CompletionParams, CompletionResult, CompletionStats } from '../runtime/protocol';
+import type { ServerSettings } from '../config/serverSettings';
+import { isFimTemplate } from '../fim/fimFamilies';
 import { checkServerUrl, type AllowedUrl } from './hostGuard';
 import { infillBody, infillCollector, infillResult } from './infillRequest';
 import { openAiCompletionBody, openAiCompletionCollector, openAiCompletionResult } from './openAiCompletionRequest';
 import { streamChat } from './serverChat';
 import { getJson, postEventStream, postJson, type ServerTarget } from './serverHttp';
-
-export type ServerKind = 'llama-server' | 'openai-compatible';
-
-export interface ServerSettings {
-  kind: ServerKind;
-  url: string;
-  allowedHosts: readonly string[];
-  allowPublicHosts: boolean;
-  /** `sovereign.offline`: no network at all, so no team server either (even on this machine's network). */
-  offline?: boolean;
-  /** Sent as `model` (openai-compatible); empty = none sent, the server's default. */
-  completionModel: string;
-  chatModel: string;
-  fimTemplate: FimTemplate;
-  /** Used when the server does not say how large its context is. */
-  chatContextSize: number;
-}
 
 export interface ServerTimeouts {
   /** A completion is worthless after this; the status bar says the server is slow. */
@@ -102,7 +87,7 @@ export class ServerBackend implements CompletionBackend, ChatBackend {
       const started = performance.now();
       const llama = s.kind === 'llama-server';
       const collector = llama ? infillCollector() : openAiCompletionCollector();
-      const body = llama ? infillBody(params) : openAiCompletionBody(params, s.fimTemplate, s.completionModel);
+      const body = llama ? infillBody(params) : openAiCompletionBody(params, isFimTemplate(s.fimTemplate) ? s.fimTemplate : 'qwen', s.completionModel);
       const t = this.timeouts.completionMs;
       await postEventStream(target, llama ? '/infill' : '/v1/completions', body, { signal, timeoutMs: t, firstByteTimeoutMs: t, totalTimeoutMs: t }, (data) => {
         try {
@@ -136,7 +121,7 @@ export class ServerBackend implements CompletionBackend, ChatBackend {
 
   async countTokens(texts: string[], signal?: AbortSignal): Promise<number[]> {
     const info = await this.info(signal);
-    if (!info.exactTokens) return texts.map(estimateTextTokens);
+    if (!info.exactTokens) return texts.map(estimateTokens);
     return this.tracked(async () => {
       const target = await this.target(this.options.settings());
       return Promise.all(
@@ -150,7 +135,7 @@ export class ServerBackend implements CompletionBackend, ChatBackend {
 
   async chatPromptTokens(messages: ChatMessage[], signal?: AbortSignal): Promise<number> {
     const info = await this.info(signal);
-    if (!info.exactTokens) return messages.reduce((n, m) => n + 4 + estimateTextTokens(m.content), 3);
+    if (!info.exactTokens) return messages.reduce((n, m) => n + 4 + estimateTokens(m.content), 3);
     return this.tracked(async () => {
       const target = await this.target(this.options.settings());
       const options = { signal, timeoutMs: this.timeouts.infoMs };
@@ -270,7 +255,3 @@ function baseName(path: string): string {
   return path.split(/[\\/]/).pop() || path;
 }
 
-/** Documented estimate for servers without a tokenizer endpoint: 4 characters a token. */
-export function estimateTextTokens(text: string): number {
-  return Math.ceil(text.length / 4);
-}

@@ -98,6 +98,30 @@ describe('engine: idle unload', function () {
   });
 });
 
+describe('engine: load settings apply to the next request', function () {
+  it('a changed context size or thread count loads the model again; unchanged settings keep it loaded', async function () {
+    this.timeout(120_000);
+    await ensureTestModels();
+    let load = { path: testModelPath('fim-qwen2'), contextSize: 2048, threads: 1, gpu: 'off' as const };
+    const runtime = createRuntime({}, { modelFor: () => load });
+    try {
+      await runtime.complete(fimParams(prefix, suffix, 2));
+      const first = runtime.loadedModel('completion');
+      assert.equal(first?.contextSize, 2048);
+      await runtime.complete(fimParams(prefix, suffix, 2));
+      assert.equal(runtime.loadedModel('completion'), first, 'the same settings: the loaded model serves on');
+      load = { ...load, contextSize: 1024 };
+      await runtime.complete(fimParams(prefix, suffix, 2));
+      assert.equal(runtime.loadedModel('completion')?.contextSize, 1024);
+      load = { ...load, threads: 2 };
+      await runtime.complete(fimParams(prefix, suffix, 2));
+      assert.equal(runtime.loadedModel('completion')?.threads, 2);
+    } finally {
+      await runtime.shutdown();
+    }
+  });
+});
+
 describe('engine: warm-up and generation controls', function () {
   let runtime: RuntimeClient;
   before(async function () {

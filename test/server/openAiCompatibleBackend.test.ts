@@ -6,7 +6,7 @@
 import * as assert from 'node:assert/strict';
 import type { LlamaServer } from '../../bench/llamaServer';
 import { SovereignError } from '../../src/common/errors';
-import { estimateTextTokens } from '../../src/server/serverBackend';
+import { estimateTokens } from '../../src/common/charsPerToken';
 import { waitFor } from '../engine/runtimeFixture';
 import { apiKey, completionParams, createBackend, failure, serverContext, serverTestModel, settingsFor, slotIdle, startTestServer } from './serverFixture';
 
@@ -70,7 +70,7 @@ describe('openai-compatible backend (real llama-server, /v1 routes)', function (
 
   it('estimates token counts (4 characters a token) without asking the server', async () => {
     const { backend } = createBackend(openAi(server.url));
-    assert.deepEqual(await backend.countTokens(['hello world', '']), [estimateTextTokens('hello world'), 0]);
+    assert.deepEqual(await backend.countTokens(['hello world', '']), [estimateTokens('hello world'), 0]);
     assert.equal(await backend.chatPromptTokens([{ role: 'user', content: 'x'.repeat(40) }]), 3 + 4 + 10);
   });
 

@@ -11,7 +11,8 @@
 import { createServer } from 'node:net';
 import { startLlamaServer, type LlamaServer } from '../../bench/llamaServer';
 import { silentLog } from '../../src/common/log';
-import { ServerBackend, type ServerSettings, type ServerTimeouts } from '../../src/server/serverBackend';
+import type { ServerSettings } from '../../src/config/serverSettings';
+import { ServerBackend, type ServerTimeouts } from '../../src/server/serverBackend';
 import { ensureTestModels, testModelPath, type TestModelName } from '../models/testModels';
 
 export const apiKey = 'sovereign-test-key-3f9a';

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { attachmentBlock, estimateTokens, prepareChat, systemPrompt } from '../../src/chat/prepareChat';
+import { attachmentBlock, estimateTokenCounts, prepareChat, systemPrompt } from '../../src/chat/prepareChat';
 import type { ChatMessage } from '../../src/runtime/protocol';
 
 /** One token per word: easy to reason about, and like a real tokenizer it is not chars/4. */
@@ -55,6 +55,6 @@ describe('chat prompt assembly', () => {
   });
 
   it('estimates are chars/4 (shown as such until the model is loaded)', async () => {
-    assert.deepEqual(await estimateTokens(['abcd', 'abcde', '']), [1, 2, 0]);
+    assert.deepEqual(await estimateTokenCounts(['abcd', 'abcde', '']), [1, 2, 0]);
   });
 });

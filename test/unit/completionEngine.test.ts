@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { CancelledError } from '../../src/common/errors';
 import { silentLog } from '../../src/common/log';
-import { CompletionEngine, type CompletionInput, type CompletionSettings } from '../../src/completion/completionEngine';
+import { CompletionEngine, type CompletionInput } from '../../src/completion/completionEngine';
+import type { CompletionSettings } from '../../src/config/completionSettings';
 import { ContextRing } from '../../src/completion/contextRing';
 import type { CompletionParams, CompletionResult } from '../../src/runtime/protocol';
 
@@ -130,5 +131,37 @@ describe('CompletionEngine (request flow)', () => {
     assert.deepEqual(rt.calls[0].extra?.map((c) => c.path), ['a.py', 'b.py']);
     await engine.warmUp(live());
     assert.equal(rt.calls[1].maxTokens, 0);
+  });
+
+  it('sends the ring only while the extra context is on, switching with the setting at each request', async () => {
+    const rt = new ScriptedRuntime();
+    const ring = new ContextRing();
+    ring.add({ path: 'a.py', text: 'A = 1' });
+    let current: CompletionSettings = { ...settings, maxExtraTokens: 0 };
+    const engine = new CompletionEngine(rt, () => current, ring, silentLog);
+    await engine.provide(input('    ', '', 'def f():'), live());
+    current = { ...settings, maxExtraTokens: 100 };
+    await engine.provide(input('    ', '', 'def g():'), live());
+    current = { ...settings, maxExtraTokens: 0 };
+    await engine.warmUp(live());
+    assert.deepEqual(
+      rt.calls.map((c) => [c.extra?.map((x) => x.path), c.maxExtraTokens]),
+      [
+        [[], 0],
+        [['a.py'], 100],
+        [[], 0],
+      ],
+    );
+  });
+
+  it('takes the debounce bounds of each request: a shorter debounce applies to the next keystroke', async () => {
+    const rt = new ScriptedRuntime();
+    rt.answers = ['pass'];
+    let current: CompletionSettings = { ...settings, debounceMinMs: 60_000, debounceMaxMs: 60_000 };
+    const engine = new CompletionEngine(rt, () => current, undefined, silentLog);
+    current = { ...settings, debounceMinMs: 0, debounceMaxMs: 0 };
+    // Typed (not asked for): it waits the debounce, now 0 ms; a minute's wait would time the test out.
+    const suggestion = await engine.provide(input('    '), live(), false);
+    assert.equal(suggestion?.text, 'pass');
   });
 });

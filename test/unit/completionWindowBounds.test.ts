@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { completionWindow, defaultWindowChars, type LineSource, type WindowLimits } from '../../src/completion/completionWindow';
+import { completionWindow, windowLimits, type LineSource, type WindowLimits } from '../../src/completion/completionWindow';
+import { completionSettings } from '../../src/config/completionSettings';
+import { TableSettings } from './tableSettings';
 
 const limits: WindowLimits = { prefixLines: 256, suffixLines: 64, prefixChars: 12_288, suffixChars: 2_048 };
 
@@ -45,10 +47,18 @@ describe('completionWindow on huge and long files (bounded prompt, no copy of th
     assert.equal(w.suffix, '');
   });
 
-  it('the default bounds hold when a caller gives none', () => {
-    const w = completionWindow(source(() => minified, 1), 0, 3_000_000, { prefixLines: 256, suffixLines: 64 });
-    assert.ok(w.prefix.length <= defaultWindowChars.prefix);
-    assert.ok(w.suffix.length <= defaultWindowChars.suffix);
+  it('the bounds from the default settings hold, and fill the default token bounds', () => {
+    const settings = completionSettings(new TableSettings());
+    const defaults = windowLimits(settings);
+    const w = completionWindow(source(() => minified, 1), 0, 3_000_000, defaults);
+    assert.ok(w.prefix.length <= defaults.prefixChars && w.prefix.length >= settings.maxPrefixTokens * 4, `prefix ${w.prefix.length}`);
+    assert.ok(w.suffix.length <= defaults.suffixChars && w.suffix.length >= settings.maxSuffixTokens * 4, `suffix ${w.suffix.length}`);
+  });
+
+  it('a suffix bound of 0 tokens still keeps the rest of the cursor line (single-line mode, post-processing)', () => {
+    const limits = windowLimits({ ...completionSettings(new TableSettings()), maxSuffixTokens: 0 });
+    const w = completionWindow(source(() => 'x = compute(a, b)  # the rest of the line', 1), 0, 4, limits);
+    assert.equal(w.lineSuffix, 'compute(a, b)  # the rest of the line');
   });
 
   it('typing at the end of a 5 MB line keeps the prompt start for 1,024 keystrokes at a time', () => {

@@ -49,7 +49,7 @@ describe('FIM text templates (/v1/completions)', () => {
 
 describe('server completion requests', () => {
   it('/infill carries the pieces, the extra chunks, the cache flag and the stops the worker applies', () => {
-    const body = infillBody(params({ extra: [{ path: 'b.py', text: 'x = 1\n' }], timeBudgetMs: 500, indent: 4, singleLine: true }));
+    const body = infillBody(params({ extra: [{ path: 'b.py', text: 'x = 1\n' }], maxExtraTokens: 100, timeBudgetMs: 500, indent: 4, singleLine: true }));
     assert.equal(body.input_prefix, 'a = ');
     assert.deepEqual(body.input_extra, [{ filename: 'b.py', text: 'x = 1\n' }]);
     assert.equal(body.cache_prompt, true);
@@ -105,6 +105,11 @@ describe('server completion requests', () => {
     assert.ok(fitted.prefix.length <= 30 && lines.endsWith(fitted.prefix) && lines.includes(`\n${fitted.prefix}`), JSON.stringify(fitted.prefix));
     assert.ok(fitted.suffix.length <= 30 && lines.startsWith(fitted.suffix) && fitted.suffix.endsWith('\n'), JSON.stringify(fitted.suffix));
     assert.deepEqual(fitted.extra.map((c) => c.path), ['new.py'], 'the oldest chunk goes first');
+  });
+
+  it('a request without an extra-context budget sends no extra context, as the worker does', () => {
+    const fitted = fitTextBudget(params({ extra: [{ path: 'b.py', text: 'x = 1\n' }] }));
+    assert.deepEqual(fitted.extra, []);
   });
 
   it('joins paths under the server URL, without a second /v1', () => {

@@ -5,6 +5,7 @@ import type {
   ChatParams, ChatResult, CompletionCounts, CompletionParams, CompletionResult, GpuSetting,
   HardwareInfo, InspectModelParams, LoadModelParams, ModelInspection, ModelInfo, ModelRole, WorkerLog,
 } from '../protocol';
+import { sameLoad } from '../protocol';
 import { ChatResponder } from './chatResponder';
 import { FimCompleter } from './fimCompleter';
 import { detectFimFormat } from './fimFormat';
@@ -229,10 +230,6 @@ export class ModelHost {
     for (const slot of this.slots.values()) if (slot.model === model) return;
     await model.dispose();
   }
-}
-
-function sameLoad(a: LoadModelParams, b: LoadModelParams): boolean {
-  return a.path === b.path && a.contextSize === b.contextSize && a.threads === b.threads && a.gpu === b.gpu;
 }
 
 async function loadModel(llama: Awaited<ReturnType<typeof processLlama>>, path: string, name: string): Promise<LlamaModel> {

@@ -2,7 +2,9 @@ import * as assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { charsPerToken } from '../../../src/completion/completionWindow';
+import { windowLimits } from '../../../src/completion/completionWindow';
+import { completionSettings } from '../../../src/config/completionSettings';
+import { Config } from '../../../src/config/config';
 import { maxChunkChars } from '../../../src/completion/contextRing';
 import type { SovereignApi } from '../../../src/extension';
 import type { CompletionParams, CompletionResult } from '../../../src/runtime/protocol';
@@ -59,9 +61,8 @@ export function registerHugeFileTests(): void {
       // model, and the ring's quiet period (3 s after the last completion) is predictable.
       await vscode.workspace.getConfiguration('sovereign.completion').update('speculate', false, vscode.ConfigurationTarget.Global);
       restore = () => (api.runtime.complete = original);
-      const settings = vscode.workspace.getConfiguration('sovereign.completion');
-      maxPrefixChars = settings.get<number>('maxPrefixTokens')! * charsPerToken;
-      maxSuffixChars = Math.max(256, settings.get<number>('maxSuffixTokens')! * charsPerToken);
+      // The provider's own bounds, from the settings in effect.
+      ({ prefixChars: maxPrefixChars, suffixChars: maxSuffixChars } = windowLimits(completionSettings(new Config())));
 
       root = vscode.workspace.workspaceFolders![0].uri;
       const unit = 'function a(b,c){return b+c}var d=a(1,2),e=[1,2,3].map(function(f){return f*d});';

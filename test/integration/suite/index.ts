@@ -8,6 +8,7 @@ import { registerChatTests } from './chat.test';
 import { registerContentPolicyCallerTests } from './contentPolicyCallers.test';
 import { registerExclusionTests } from './exclusion.test';
 import { registerHugeFileTests } from './hugeFiles.test';
+import { registerLiveSettingsTests } from './liveSettings.test';
 import { registerDeactivationTests, registerExtensionTests } from './extension.test';
 import { registerModelTests } from './models.test';
 import { registerPrivacyTests } from './privacy.test';
@@ -25,6 +26,7 @@ export function run(): Promise<void> {
   registerExclusionTests();
   registerHugeFileTests();
   registerContentPolicyCallerTests();
+  registerLiveSettingsTests();
   registerModelTests();
   registerPrivacyTests();
   registerServerTests();

@@ -1,0 +1,68 @@
+import type { SettingsReader } from './settingsReader';
+
+/** The model runtime's settings: where models live, how they run, whether the network may be used. */
+export const runtimeKeys = {
+  completionModelPath: 'completion.modelPath',
+  completionContextSize: 'completion.contextSize',
+  chatModelPath: 'chat.modelPath',
+  chatContextSize: 'chat.contextSize',
+  threads: 'runtime.threads',
+  idleUnloadMinutes: 'runtime.idleUnloadMinutes',
+  gpu: 'gpu',
+  offline: 'offline',
+  modelsFolder: 'models.folder',
+} as const;
+
+export type ModelRole = 'completion' | 'chat';
+const gpuSettings = ['auto', 'cuda', 'vulkan', 'metal', 'off'] as const;
+export type GpuSetting = (typeof gpuSettings)[number];
+
+export interface RuntimeSettings {
+  /** 0 = the physical cores. */
+  threads: number;
+  gpu: GpuSetting;
+  /** 0 = never. */
+  idleUnloadMs: number;
+  /** Never use the network: no downloads, no team server. */
+  offline: boolean;
+  /** Empty = the default folder in the extension's storage. */
+  modelsFolder: string;
+}
+
+export function runtimeSettings(read: SettingsReader): RuntimeSettings {
+  return {
+    threads: read.integer(runtimeKeys.threads, 0),
+    gpu: read.choice(runtimeKeys.gpu, gpuSettings),
+    idleUnloadMs: read.number(runtimeKeys.idleUnloadMinutes, 0) * 60_000,
+    offline: read.boolean(runtimeKeys.offline),
+    modelsFolder: read.string(runtimeKeys.modelsFolder),
+  };
+}
+
+/** How a role's model is loaded. A loaded model whose settings differ is loaded again (client.ts). */
+export interface ModelLoadSettings {
+  path: string;
+  contextSize: number;
+  /** Always explicit: node-llama-cpp's default oversubscribes small machines. 0 = physical cores. */
+  threads: number;
+  gpu: GpuSetting;
+}
+
+/**
+ * Model paths are machine-scoped settings; `SOVEREIGN_MODEL` (an environment variable, also
+ * machine-level) serves `npm start` and first tries with a local GGUF file.
+ */
+export function modelPath(read: SettingsReader, role: ModelRole, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return read.string(role === 'completion' ? runtimeKeys.completionModelPath : runtimeKeys.chatModelPath) || env.SOVEREIGN_MODEL || undefined;
+}
+
+export function modelContextSize(read: SettingsReader, role: ModelRole): number {
+  return read.integer(role === 'completion' ? runtimeKeys.completionContextSize : runtimeKeys.chatContextSize, 256);
+}
+
+export function modelLoadSettings(read: SettingsReader, role: ModelRole, env: NodeJS.ProcessEnv = process.env): ModelLoadSettings | undefined {
+  const path = modelPath(read, role, env);
+  if (!path) return undefined;
+  const { threads, gpu } = runtimeSettings(read);
+  return { path, contextSize: modelContextSize(read, role), threads, gpu };
+}
