@@ -6,6 +6,7 @@ import { charsPerToken } from '../../../src/completion/completionWindow';
 import { maxChunkChars } from '../../../src/completion/contextRing';
 import type { SovereignApi } from '../../../src/extension';
 import type { CompletionParams, CompletionResult } from '../../../src/runtime/protocol';
+import { feederCaughtUp } from './feederCaughtUp';
 
 /** Far beyond any completion on a 16 MB test model, even on a loaded machine: "did not hang". */
 const noHangMs = 30_000;
@@ -16,8 +17,6 @@ interface Call {
   askedAt: number;
   result?: CompletionResult;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Deterministic bytes with NULs, like an image or an object file. */
 function binaryBytes(length: number): Buffer {
@@ -162,11 +161,11 @@ export function registerHugeFileTests(): void {
 
     it('binary files never enter the extra context; a 5 MB file enters it as one bounded chunk', async function () {
       this.timeout(60_000);
-      // Chunks enter the ring once completion has been quiet for 3 s.
-      await sleep(4000);
       // A document of its own: one completed before (main.py) may be answered from the cache.
       const probe = await vscode.workspace.openTextDocument({ language: 'python', content: 'def probe_after_huge_files(values):\n    return ' });
       await vscode.window.showTextDocument(probe);
+      // Every file opened above has been taken into the ring or refused (was: a 4 s sleep).
+      await feederCaughtUp(() => calls.map((c) => c.params));
       const r = await complete(probe, new vscode.Position(1, 11));
       assert.equal(r.asked.length, 1, 'the model was asked once');
       const extra = r.asked[0].params.extra ?? [];
