@@ -8,9 +8,6 @@ import type { SovereignApi } from '../../../src/extension';
 import type { CompletionParams, CompletionResult } from '../../../src/runtime/protocol';
 import { feederCaughtUp } from './feederCaughtUp';
 
-/** Far beyond any completion on a 16 MB test model, even on a loaded machine: "did not hang". */
-const noHangMs = 30_000;
-
 interface Call {
   params: CompletionParams;
   /** When the runtime was asked, after the provider was called (the host's own work). */
@@ -32,7 +29,8 @@ function binaryBytes(length: number): Buffer {
 /**
  * A 5 MB minified line, a 10,000-line file and binary files, inside the real extension host with
  * the real worker: the prompt the runtime receives stays bounded, an answer comes within
- * `noHangMs`, and a binary file asks nothing of the model. The times are printed.
+ * the test's own timeout, the host's part of it is smaller than the model's, and a binary file asks
+ * nothing of the model. The times are printed.
  */
 export function registerHugeFileTests(): void {
   describe('Huge, long and binary files: bounded prompt, no hang', () => {
@@ -101,9 +99,11 @@ export function registerHugeFileTests(): void {
 
     /** The request the provider made: one, bounded in characters and in prompt tokens, answered. */
     function assertBounded(what: string, r: Awaited<ReturnType<typeof complete>>): void {
-      assert.ok(r.ms < noHangMs, `${what}: no answer within ${noHangMs} ms`);
       assert.equal(r.asked.length, 1, `${what}: the model was asked once`);
       const { params, result } = r.asked[0];
+      // "Did not hang" without a wall-clock bound a loaded machine misses: the answer came, and cutting
+      // the window out of the huge file took the host less time than the model took for the prompt.
+      assert.ok(result && r.hostMs !== undefined && r.hostMs < result.stats.totalMs, `${what}: the host took ${r.hostMs} ms before asking the model (the model: ${result?.stats.totalMs} ms)`);
       const extraChars = (params.extra ?? []).reduce((n, c) => n + c.text.length, 0);
       assert.ok(params.prefix.length <= maxPrefixChars, `${what}: prefix ${params.prefix.length} chars`);
       assert.ok(params.suffix.length <= maxSuffixChars, `${what}: suffix ${params.suffix.length} chars`);
