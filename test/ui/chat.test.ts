@@ -132,11 +132,13 @@ describe('UI: chat about your code, in a real browser', function () {
     await page.keyboard.press('Escape');
     await frame.waitForSelector('.entry.assistant.stopped[aria-busy="false"]', { timeout: 10_000 });
     const stoppedAt = ((await answer.locator('.body').textContent()) ?? '').length;
+    // `answer` follows whichever entry is last: pin this one before the next message adds another.
+    const stopped = frame.locator('.entry.assistant').nth((await frame.locator('.entry.assistant').count()) - 1);
     // The moment a late chunk could come has passed once the next answer has streamed to its end:
     // the model answers one message at a time, so the stopped one ended before it (was: a 1 s sleep).
     await ask(frame, page, 'And then?');
     await frame.waitForFunction(() => Array.from(document.querySelectorAll('.entry.assistant')).pop()?.getAttribute('aria-busy') === 'false', undefined, { timeout: 90_000 });
-    assert.equal(((await answer.locator('.body').textContent()) ?? '').length, stoppedAt, 'nothing streams in after stop');
+    assert.equal(((await stopped.locator('.body').textContent()) ?? '').length, stoppedAt, 'nothing streams in after stop');
     assert.ok(stoppedAt > 0);
     assert.ok(await frame.locator('#send').isVisible(), 'Send is back');
   });
