@@ -200,6 +200,10 @@ export interface LlamaServer {
   url: string;
   args: string[];
   pid: number;
+  /** How the process ended, or undefined while it runs. */
+  exitStatus(): { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  /** The last 16 KB of its output (what a failure report shows). */
+  logTail(): string;
   stop(): Promise<void>;
 }
 
@@ -237,7 +241,8 @@ export async function startLlamaServer(opts: LlamaServerOptions): Promise<LlamaS
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   let exited = false;
-  const exitPromise = new Promise<void>((r) => child.on('exit', () => ((exited = true), r())));
+  let exitStatus: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  const exitPromise = new Promise<void>((r) => child.on('exit', (code, signal) => ((exited = true), (exitStatus = { code, signal }), r())));
   const url = `http://127.0.0.1:${opts.port}`;
   const stop = async () => {
     if (!exited) {
@@ -263,7 +268,7 @@ export async function startLlamaServer(opts: LlamaServerOptions): Promise<LlamaS
     }
     await sleep(200);
   }
-  return { url, args, pid: child.pid!, stop };
+  return { url, args, pid: child.pid!, exitStatus: () => exitStatus, logTail: () => tail, stop };
 }
 
 if (require.main === module) {

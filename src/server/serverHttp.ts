@@ -111,7 +111,13 @@ async function request<T>(
     const headers: Record<string, string> = { accept: 'application/json, text/event-stream' };
     if (init.body !== undefined) headers['content-type'] = 'application/json';
     if (target.apiKey) headers.authorization = `Bearer ${target.apiKey}`;
-    const res = await fetch(endpointUrl(target.base, path), { method: init.method, body: init.body, headers, signal: controller.signal });
+    const send = () => fetch(endpointUrl(target.base, path), { method: init.method, body: init.body, headers, signal: controller.signal });
+    const res = await send().catch(async (e: unknown) => {
+      if (controller.signal.aborted || !closedBeforeAnswer(e)) throw e;
+      // One turn of the event loop first: fetch's pool then drops every socket whose close has arrived.
+      await new Promise((resolve) => setImmediate(resolve));
+      return send();
+    });
     if (!res.ok) throw await httpError(res, target, path);
     return await read(res, timer);
   } catch (e) {
@@ -124,6 +130,18 @@ async function request<T>(
     clearTimeout(total);
     signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * The connection closed before any answer came: the request was sent on a kept-alive socket the
+ * server was closing. llama-server does this after every streamed answer although its headers say
+ * keep-alive (its stream callback ends by returning false, which cpp-httplib takes as a cancel and
+ * closes the socket), and fetch may have sent the next request on it before it saw the close. The
+ * server read nothing of it, so it is sent once more, on a new connection.
+ */
+function closedBeforeAnswer(e: unknown): boolean {
+  const code = (e as { cause?: { code?: string } }).cause?.code;
+  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE';
 }
 
 async function httpError(res: Response, target: ServerTarget, path: string): Promise<SovereignError> {

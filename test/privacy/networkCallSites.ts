@@ -1,7 +1,9 @@
 /**
  * Every place in `src/` that can use the network, with the user action that triggers it. The
  * unit test test/unit/privacyNetworkCallSites.test.ts fails on a network API anywhere else, and
- * on an entry here that no longer has one, so this list stays the complete inventory.
+ * on an entry here that no longer has one, so this list stays the complete inventory; and on a
+ * `readmeCase` the README's privacy section does not tell users about (or one it tells of that no
+ * entry here has).
  */
 import type { ScanRules } from './sourceScan';
 
@@ -12,6 +14,8 @@ export interface NetworkCallSite {
   apis: readonly string[];
   /** What the user did that makes this code touch the network. */
   userAction: string;
+  /** The bold title of the README privacy section's bullet that tells users about it. */
+  readmeCase: string;
 }
 
 export const networkCallSites: readonly NetworkCallSite[] = [
@@ -21,6 +25,7 @@ export const networkCallSites: readonly NetworkCallSite[] = [
     userAction:
       'The user picks a model preset to download in "Sovereign: Select Completion Model…" / "Select Chat Model…" (or the walkthrough). ' +
       'One HEAD request, then the download from Hugging Face (or HF_ENDPOINT / MODEL_ENDPOINT). Refused without any request when sovereign.offline is on.',
+    readmeCase: 'You download a model',
   },
   {
     path: 'src/server/',
@@ -29,12 +34,14 @@ export const networkCallSites: readonly NetworkCallSite[] = [
       'The user set sovereign.backend to a team server (llama-server or OpenAI-compatible) and sovereign.server.url: completion and chat requests go to that ' +
       'URL, and only if it is a loopback or private host, listed in sovereign.server.allowedHosts, or sovereign.server.allowPublicHosts is on. ' +
       'Refused without any request when sovereign.offline is on. With the default embedded backend this code sends nothing.',
+    readmeCase: 'You configure a team server',
   },
   {
     path: 'src/chat/chatController.ts',
     apis: ['openExternal'],
     userAction:
       'The user clicks an http(s) link in a chat answer and confirms VS Code\'s "open external website" prompt: VS Code hands the URL to the browser; Sovereign itself sends nothing.',
+    readmeCase: 'You click a link in a chat answer',
   },
 ];
 

@@ -13,7 +13,7 @@ import { CompletionEngine, type CompletionInput } from '../../src/completion/com
 import type { CompletionSettings } from '../../src/config/completionSettings';
 import { postprocess } from '../../src/completion/postprocess';
 import { waitFor } from '../engine/runtimeFixture';
-import { apiKey, completionParams, createBackend, failure, freePort, serverContext, settingsFor, slotIdle, startTestServer } from './serverFixture';
+import { apiKey, assertServerHealthy, completionParams, createBackend, failure, freePort, serverContext, settingsFor, slotIdle, startTestServer } from './serverFixture';
 
 const engineSettings: CompletionSettings = {
   maxTokens: 24,
@@ -41,6 +41,12 @@ describe('llama-server backend (real llama-server, /infill)', function () {
 
   after(async () => {
     await server?.stop();
+  });
+
+  // A test that aborts, stops or errors must leave the shared server serving the next test; if it
+  // does not, the damage is reported here, after the test that did it, with the server's log.
+  afterEach(async function () {
+    if (server) await assertServerHealthy(server, this.currentTest?.title ?? '?');
   });
 
   it('returns generated text and maps the server timings to CompletionStats', async () => {
@@ -172,52 +178,6 @@ describe('llama-server backend (real llama-server, /infill)', function () {
     assert.equal(kindOf(chat.error), 'serverUnreachable');
   });
 
-  it('a server that hangs (SIGSTOP): completion and chat time out with a clear error, then recover (SIGCONT)', async function () {
-    this.timeout(60_000);
-    const { backend } = createBackend(settingsFor(server.url), apiKey, { completionMs: 1_500, chatFirstByteMs: 1_500, infoMs: 1_500 });
-    await backend.load();
-    process.kill(server.pid, 'SIGSTOP');
-    try {
-      const slow = await failure(backend.complete(completionParams('a = ', '\n', 4)));
-      assert.equal(kindOf(slow.error), 'serverTimeout');
-      assert.match((slow.error as Error).message, /did not answer within 1\.5 s/);
-      assert.ok(slow.ms < 6_000, `bounded by the timeout (${Math.round(slow.ms)} ms)`);
-      const chat = await failure(backend.chat([{ role: 'user', content: 'hi' }], { maxTokens: 4, onText: () => undefined }));
-      assert.equal(kindOf(chat.error), 'serverTimeout');
-      assert.equal(backend.currentState.kind, 'error');
-    } finally {
-      process.kill(server.pid, 'SIGCONT');
-    }
-    await waitFor(() => slotIdle(server.url), 10_000, 'the server to finish what it had queued');
-    const back = await backend.complete(completionParams('a = ', '\n', 4));
-    assert.equal(back.stats.generatedTokens, 4);
-  });
-
-  it('a chat that stalls mid-stream (SIGSTOP after the first chunk) times out between chunks', async function () {
-    this.timeout(60_000);
-    const { backend } = createBackend(settingsFor(server.url), apiKey, { chatIdleMs: 1_500 });
-    const chunks: string[] = [];
-    let stopped = false;
-    const answer = backend.chat([{ role: 'user', content: 'Write a long story.' }], {
-      maxTokens: 3000,
-      onText: (t) => {
-        chunks.push(t);
-        if (!stopped) {
-          stopped = true;
-          process.kill(server.pid, 'SIGSTOP');
-        }
-      },
-    });
-    try {
-      const stalled = await failure(answer);
-      assert.equal(kindOf(stalled.error), 'serverTimeout');
-      assert.ok(stalled.ms < 20_000);
-    } finally {
-      process.kill(server.pid, 'SIGCONT');
-    }
-    await waitFor(() => slotIdle(server.url), 10_000, 'the slot to stop after the closed stream');
-  });
-
   it('HTTP errors from the real server: a prompt over the context (400) and a wrong path (404)', async () => {
     const { backend } = createBackend(settingsFor(server.url));
     const tooLong = await failure(backend.chat([{ role: 'user', content: 'word '.repeat(serverContext * 2) }], { maxTokens: 8, onText: () => undefined }));
@@ -253,5 +213,68 @@ describe('llama-server backend (real llama-server, /infill)', function () {
     } finally {
       globalThis.fetch = realFetch;
     }
+  });
+
+  // SIGSTOP leaves llama-server with requests it accepted while stopped and whose clients have gone:
+  // each of these tests gets a server of its own, so no other test depends on how it recovers.
+  describe('a server that hangs (SIGSTOP): each test on its own llama-server', function () {
+    let own: LlamaServer;
+
+    beforeEach(async function () {
+      this.timeout(120_000);
+      own = await startTestServer();
+    });
+
+    afterEach(async function () {
+      this.timeout(30_000);
+      if (!own.exitStatus()) process.kill(own.pid, 'SIGCONT'); // a failed test may leave it stopped
+      await own.stop();
+    });
+
+    it('a server that hangs (SIGSTOP): completion and chat time out with a clear error, then recover (SIGCONT)', async function () {
+      this.timeout(60_000);
+      const { backend } = createBackend(settingsFor(own.url), apiKey, { completionMs: 1_500, chatFirstByteMs: 1_500, infoMs: 1_500 });
+      await backend.load();
+      process.kill(own.pid, 'SIGSTOP');
+      try {
+        const slow = await failure(backend.complete(completionParams('a = ', '\n', 4)));
+        assert.equal(kindOf(slow.error), 'serverTimeout');
+        assert.match((slow.error as Error).message, /did not answer within 1\.5 s/);
+        assert.ok(slow.ms < 6_000, `bounded by the timeout (${Math.round(slow.ms)} ms)`);
+        const chat = await failure(backend.chat([{ role: 'user', content: 'hi' }], { maxTokens: 4, onText: () => undefined }));
+        assert.equal(kindOf(chat.error), 'serverTimeout');
+        assert.equal(backend.currentState.kind, 'error');
+      } finally {
+        process.kill(own.pid, 'SIGCONT');
+      }
+      await waitFor(() => slotIdle(own.url), 10_000, 'the server to finish what it had queued');
+      const back = await backend.complete(completionParams('a = ', '\n', 4));
+      assert.equal(back.stats.generatedTokens, 4);
+    });
+
+    it('a chat that stalls mid-stream (SIGSTOP after the first chunk) times out between chunks', async function () {
+      this.timeout(60_000);
+      const { backend } = createBackend(settingsFor(own.url), apiKey, { chatIdleMs: 1_500 });
+      const chunks: string[] = [];
+      let stopped = false;
+      const answer = backend.chat([{ role: 'user', content: 'Write a long story.' }], {
+        maxTokens: 3000,
+        onText: (t) => {
+          chunks.push(t);
+          if (!stopped) {
+            stopped = true;
+            process.kill(own.pid, 'SIGSTOP');
+          }
+        },
+      });
+      try {
+        const stalled = await failure(answer);
+        assert.equal(kindOf(stalled.error), 'serverTimeout');
+        assert.ok(stalled.ms < 20_000);
+      } finally {
+        process.kill(own.pid, 'SIGCONT');
+      }
+      await waitFor(() => slotIdle(own.url), 10_000, 'the slot to stop after the closed stream');
+    });
   });
 });

@@ -8,7 +8,7 @@ import type { LlamaServer } from '../../bench/llamaServer';
 import { SovereignError } from '../../src/common/errors';
 import { estimateTokens } from '../../src/common/charsPerToken';
 import { waitFor } from '../engine/runtimeFixture';
-import { apiKey, completionParams, createBackend, failure, serverContext, serverTestModel, settingsFor, slotIdle, startTestServer } from './serverFixture';
+import { assertServerHealthy, completionParams, createBackend, failure, ownConnection, serverContext, serverTestModel, settingsFor, slotIdle, startTestServer } from './serverFixture';
 
 describe('openai-compatible backend (real llama-server, /v1 routes)', function () {
   let server: LlamaServer;
@@ -23,6 +23,11 @@ describe('openai-compatible backend (real llama-server, /v1 routes)', function (
     await server?.stop();
   });
 
+  // An aborted request must leave the server serving the next test (see llamaServerBackend.test.ts).
+  afterEach(async function () {
+    if (server) await assertServerHealthy(server, this.currentTest?.title ?? '?');
+  });
+
   it('completes through /v1/completions with the Qwen FIM template', async () => {
     const { backend } = createBackend(openAi(server.url));
     const r = await backend.complete(completionParams('def add(a, b):\n    return ', '\n', 8));
@@ -31,12 +36,11 @@ describe('openai-compatible backend (real llama-server, /v1 routes)', function (
     assert.equal(r.stats.stop, 'maxTokens');
     assert.ok(r.stats.evaluatedTokens + r.stats.reusedTokens > 5);
     // The same prompt written out by hand: greedy decoding gives the same text only if ours was it.
-    const res = await fetch(`${server.url}/v1/completions`, {
+    const res = await ownConnection(`${server.url}/v1/completions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
       body: JSON.stringify({ prompt: '<|fim_prefix|>def add(a, b):\n    return <|fim_suffix|>\n<|fim_middle|>', max_tokens: 8, temperature: 0 }),
     });
-    const direct = (await res.json()) as { choices: { text: string }[] };
+    const direct = JSON.parse(res.text) as { choices: { text: string }[] };
     assert.equal(r.text, direct.choices[0].text);
   });
 

@@ -132,8 +132,13 @@ describe('UI: chat about your code, in a real browser', function () {
     await page.keyboard.press('Escape');
     await frame.waitForSelector('.entry.assistant.stopped[aria-busy="false"]', { timeout: 10_000 });
     const stoppedAt = ((await answer.locator('.body').textContent()) ?? '').length;
-    await page.waitForTimeout(1000);
-    assert.equal(((await answer.locator('.body').textContent()) ?? '').length, stoppedAt, 'nothing streams in after stop');
+    // `answer` follows whichever entry is last: pin this one before the next message adds another.
+    const stopped = frame.locator('.entry.assistant').nth((await frame.locator('.entry.assistant').count()) - 1);
+    // The moment a late chunk could come has passed once the next answer has streamed to its end:
+    // the model answers one message at a time, so the stopped one ended before it (was: a 1 s sleep).
+    await ask(frame, page, 'And then?');
+    await frame.waitForFunction(() => Array.from(document.querySelectorAll('.entry.assistant')).pop()?.getAttribute('aria-busy') === 'false', undefined, { timeout: 90_000 });
+    assert.equal(((await stopped.locator('.body').textContent()) ?? '').length, stoppedAt, 'nothing streams in after stop');
     assert.ok(stoppedAt > 0);
     assert.ok(await frame.locator('#send').isVisible(), 'Send is back');
   });
@@ -175,7 +180,8 @@ describe('UI: chat about your code, in a real browser', function () {
     await ask(frame, page, payload); // the user's own text takes the same renderer
     await lastAnswer(frame).waitFor();
     await frame.locator('#stop').click().catch(() => undefined);
-    await page.waitForTimeout(500);
+    // Rendering is done once the answer has ended, stopped or not (was: a 500 ms sleep).
+    await frame.waitForFunction(() => Array.from(document.querySelectorAll('.entry.assistant')).pop()?.getAttribute('aria-busy') === 'false', undefined, { timeout: 60_000 });
 
     const found = await frame.evaluate(() => {
       const log = document.getElementById('conversation')!;

@@ -24,7 +24,22 @@ describe('UI: a new user with no model configured', function () {
     await openFile(page, 'main.py');
     await page.keyboard.press('Control+End');
     await page.keyboard.type('return a * b\n', { delay: 30 });
-    await page.waitForTimeout(2000);
+    // The moment a second prompt could come has passed once the extension host has answered a
+    // completion request for the typed text and then run a later command: it handles them in order
+    // (was: a 2 s sleep). Alt+\ asks at once; pausing shows in the status bar when it has run.
+    await page.keyboard.press('Alt+Backslash');
+    await runCommand(page, 'Sovereign: Pause Completions');
+    await page.locator('.statusbar-item[aria-label*="Completions paused"], .statusbar-item [aria-label*="Completions paused"]').first().waitFor({ state: 'attached', timeout: 30_000 });
+    // The palette lists Resume once the paused context key has reached it, a moment after the status bar.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await runCommand(page, 'Sovereign: Resume Completions');
+        break;
+      } catch (e) {
+        if (attempt === 5) throw e;
+      }
+    }
+    await status.waitFor({ state: 'visible', timeout: 30_000 });
     await screenshot(page, 'no-model');
     await runCommand(page, 'Notifications: Show Notifications');
     const items = page.locator('.notifications-center .notification-list-item');

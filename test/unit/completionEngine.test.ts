@@ -97,10 +97,12 @@ describe('CompletionEngine (request flow)', () => {
     const rt = new ScriptedRuntime();
     let release!: () => void;
     rt.hold = new Promise((r) => (release = r));
+    const complete = rt.complete.bind(rt);
+    const asked = new Promise<void>((resolve) => (rt.complete = (params, signal) => (resolve(), complete(params, signal))));
     const engine = new CompletionEngine(rt, () => settings, undefined, silentLog);
     const c = new AbortController();
     const pending = engine.provide(input('    '), c.signal);
-    await new Promise((r) => setTimeout(r, 5));
+    await asked; // the request is with the runtime (was: a 5 ms sleep)
     c.abort();
     release();
     assert.equal(await pending, undefined);

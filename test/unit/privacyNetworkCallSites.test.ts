@@ -1,9 +1,11 @@
 /**
  * The network call-site inventory (issue 6): every network API in `src/` sits in a file that
  * test/privacy/networkCallSites.ts lists with the user action that triggers it, and every listed
- * file still has one (so the list is the complete, current inventory the README refers to).
+ * file still has one, and the README's privacy section tells users of exactly these cases (so the
+ * list is the complete, current inventory the README promises).
  */
 import * as assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { networkCallSites, networkRules, type NetworkCallSite } from '../privacy/networkCallSites';
 import { listFiles, scanFiles, scanSource, type ScanHit } from '../privacy/sourceScan';
@@ -40,11 +42,15 @@ describe('privacy: network call sites in src/', () => {
     assert.deepEqual(embedded.map(format), []);
   });
 
-  it('prints the inventory', () => {
-    for (const s of networkCallSites) {
+  // The inventory is the README's promise: what users read there and what the code does must be one list.
+  it("the README's privacy section tells users of exactly the cases the inventory lists", () => {
+    const told = readmeNetworkCases(readFileSync(resolve(root, 'README.md'), 'utf8'));
+    const listed = networkCallSites.map((s) => {
       const found = hits.filter((h) => (s.path.endsWith('/') ? h.file.startsWith(s.path) : h.file === s.path));
-      console.log(`      ${s.path}: ${found.map((h) => `${h.api} (${h.file}:${h.line})`).join(', ') || '(no file yet)'}`);
-    }
+      return `${s.readmeCase} — ${s.path}: ${found.map((h) => `${h.api} (${h.file}:${h.line})`).join(', ')}`;
+    });
+    assert.ok(told.length > 0, 'README: no "It uses the network in exactly these cases" list found');
+    assert.deepEqual([...new Set(networkCallSites.map((s) => s.readmeCase))].sort(), [...told].sort(), `the inventory:\n${listed.join('\n')}`);
   });
 
   // The scanner itself: each kind of network use it must see, and what it must not count.
@@ -71,4 +77,12 @@ describe('privacy: network call sites in src/', () => {
 
 function format(h: ScanHit): string {
   return `${h.file}:${h.line} ${h.api}`;
+}
+
+/** The bold titles of the bullets under "It uses the network in exactly these cases", up to "Never otherwise". */
+function readmeNetworkCases(readme: string): string[] {
+  const start = readme.indexOf('It uses the network in exactly these cases');
+  const end = readme.indexOf('Never otherwise', start);
+  if (start < 0 || end < 0) return [];
+  return [...readme.slice(start, end).matchAll(/^- \*\*(.+?)\*\*/gm)].map((m) => m[1].replace(/:$/, ''));
 }

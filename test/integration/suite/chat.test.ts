@@ -41,7 +41,9 @@ export function registerChatTests(): void {
       await vscode.workspace.fs.writeFile(secret, new TextEncoder().encode('API_KEY=do-not-send\n'));
       await vscode.commands.executeCommand('sovereign.chatAboutFile', secret);
       await vscode.window.showTextDocument(secret);
-      await new Promise((r) => setTimeout(r, 300));
+      // The event that would attach it has been handled: VS Code fires onDidChangeActiveTextEditor,
+      // to every listener at once, in the same update that makes it the active editor (was: a 300 ms sleep).
+      await until(() => vscode.window.activeTextEditor?.document.uri.toString(), (u) => u === secret.toString(), 'the secret file to be the active editor');
       assert.ok(!chat.snapshot().attached.some((l) => l.includes('.env')), `attached: ${chat.snapshot().attached.join(', ')}`);
     });
 

@@ -5,14 +5,13 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SovereignApi } from '../../../src/extension';
 import type { CompletionParams } from '../../../src/runtime/protocol';
+import { feederCaughtUp } from './feederCaughtUp';
 
 // Same values as test/integration/integrationSettings.ts (this file runs inside VS Code).
 const canaries = ['CANARY_ENV_7f3a9c', 'CANARY_SETTING_2b8e41', 'CANARY_FILES_EXCLUDE_5d0c77'];
 const allowed = 'ALLOWED_MARKER_9e6f12';
 /** In a file outside the workspace (like VS Code's own settings.json): never context. */
 const outside = 'CANARY_OUTSIDE_WORKSPACE_41c9d0';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Excluded content never reaches a prompt: what the runtime receives is recorded and searched. */
 export function registerExclusionTests(): void {
@@ -44,10 +43,10 @@ export function registerExclusionTests(): void {
         await editor.edit((e) => e.insert(new vscode.Position(doc.lineCount - 1, 0), '# edited\n'));
         await doc.save();
       }
-      // Chunks enter the ring once completion has been quiet for 3 s.
-      await sleep(4000);
       const main = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(root, 'main.py'));
       await vscode.window.showTextDocument(main);
+      // Every file above has been taken into the ring or refused (was: a 4 s sleep).
+      await feederCaughtUp(() => sent);
       const items = await api.completionProvider.provideInlineCompletionItems(
         main,
         new vscode.Position(5, 4),

@@ -8,9 +8,7 @@ import { Config } from '../../../src/config/config';
 import { maxChunkChars } from '../../../src/completion/contextRing';
 import type { SovereignApi } from '../../../src/extension';
 import type { CompletionParams, CompletionResult } from '../../../src/runtime/protocol';
-
-/** Far beyond any completion on a 16 MB test model, even on a loaded machine: "did not hang". */
-const noHangMs = 30_000;
+import { feederCaughtUp } from './feederCaughtUp';
 
 interface Call {
   params: CompletionParams;
@@ -18,8 +16,6 @@ interface Call {
   askedAt: number;
   result?: CompletionResult;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Deterministic bytes with NULs, like an image or an object file. */
 function binaryBytes(length: number): Buffer {
@@ -35,7 +31,8 @@ function binaryBytes(length: number): Buffer {
 /**
  * A 5 MB minified line, a 10,000-line file and binary files, inside the real extension host with
  * the real worker: the prompt the runtime receives stays bounded, an answer comes within
- * `noHangMs`, and a binary file asks nothing of the model. The times are printed.
+ * the test's own timeout, the host's part of it is smaller than the model's, and a binary file asks
+ * nothing of the model. The times are printed.
  */
 export function registerHugeFileTests(): void {
   describe('Huge, long and binary files: bounded prompt, no hang', () => {
@@ -103,9 +100,11 @@ export function registerHugeFileTests(): void {
 
     /** The request the provider made: one, bounded in characters and in prompt tokens, answered. */
     function assertBounded(what: string, r: Awaited<ReturnType<typeof complete>>): void {
-      assert.ok(r.ms < noHangMs, `${what}: no answer within ${noHangMs} ms`);
       assert.equal(r.asked.length, 1, `${what}: the model was asked once`);
       const { params, result } = r.asked[0];
+      // "Did not hang" without a wall-clock bound a loaded machine misses: the answer came, and cutting
+      // the window out of the huge file took the host less time than the model took for the prompt.
+      assert.ok(result && r.hostMs !== undefined && r.hostMs < result.stats.totalMs, `${what}: the host took ${r.hostMs} ms before asking the model (the model: ${result?.stats.totalMs} ms)`);
       const extraChars = (params.extra ?? []).reduce((n, c) => n + c.text.length, 0);
       assert.ok(params.prefix.length <= maxPrefixChars, `${what}: prefix ${params.prefix.length} chars`);
       assert.ok(params.suffix.length <= maxSuffixChars, `${what}: suffix ${params.suffix.length} chars`);
@@ -163,11 +162,11 @@ export function registerHugeFileTests(): void {
 
     it('binary files never enter the extra context; a 5 MB file enters it as one bounded chunk', async function () {
       this.timeout(60_000);
-      // Chunks enter the ring once completion has been quiet for 3 s.
-      await sleep(4000);
       // A document of its own: one completed before (main.py) may be answered from the cache.
       const probe = await vscode.workspace.openTextDocument({ language: 'python', content: 'def probe_after_huge_files(values):\n    return ' });
       await vscode.window.showTextDocument(probe);
+      // Every file opened above has been taken into the ring or refused (was: a 4 s sleep).
+      await feederCaughtUp(() => calls.map((c) => c.params));
       const r = await complete(probe, new vscode.Position(1, 11));
       assert.equal(r.asked.length, 1, 'the model was asked once');
       const extra = r.asked[0].params.extra ?? [];
