@@ -75,7 +75,7 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
   context.subscriptions.push(
     server.disposable,
     completion.disposable,
-    registerStatusBar(client, config, completion.provider, completion.engine.counters, server),
+    registerStatusBar(client, config, completion.provider, completion.engine, server),
     chat.disposable,
     models.disposable,
     vscode.commands.registerCommand(Commands.chooseCompletionModel, () => chooseModelFile(config, 'completion')),

@@ -5,6 +5,7 @@
  * for what comes after the shown suggestion.
  */
 import { delay } from '../common/cancellation';
+import { Emitter } from '../common/disposable';
 import { errorMessage, isCancelled } from '../common/errors';
 import type { Log } from '../common/log';
 import type { CompletionSettings } from '../config/completionSettings';
@@ -58,6 +59,9 @@ export class CompletionEngine {
   private last: CompletionInput | undefined;
   private speculation: { controller: AbortController; prefix: string; suffix: string; done: Promise<void> } | undefined;
   readonly counters: EngineCounters = { modelCalls: 0, cacheHits: 0, typeThroughHits: 0, speculativeCalls: 0, cancelled: 0 };
+  private readonly countersChanged = new Emitter<void>();
+  /** A counter moved: the status bar shows them as they happen, not only when the runtime's state changes. */
+  readonly onDidChangeCounters = this.countersChanged.event;
 
   constructor(
     private readonly runtime: CompletionRuntime,
@@ -84,8 +88,7 @@ export class CompletionEngine {
     }
     const cached = this.cache.get(input.prefix, input.suffix);
     if (cached) {
-      if (cached.typedThrough > 0) this.counters.typeThroughHits++;
-      else this.counters.cacheHits++;
+      this.count(cached.typedThrough > 0 ? 'typeThroughHits' : 'cacheHits');
       return { text: cached.text, replaceIndent: false, source: cached.typedThrough > 0 ? 'typeThrough' : 'cache' };
     }
     if (!manual && input.lineSuffix.trim().length > maxLineSuffixForAuto) return undefined;
@@ -97,11 +100,11 @@ export class CompletionEngine {
     const params = this.params(input, settings, indentOnly);
     let result: CompletionResult;
     try {
-      this.counters.modelCalls++;
+      this.count('modelCalls');
       result = await this.runtime.complete(params, signal);
     } catch (e) {
       if (isCancelled(e)) {
-        this.counters.cancelled++;
+        this.count('cancelled');
         return undefined;
       }
       throw e;
@@ -125,6 +128,11 @@ export class CompletionEngine {
     await this.runtime.complete({ ...this.params(input, settings, indentOnly), maxTokens: 0 }, signal).catch((e: unknown) => {
       if (!isCancelled(e)) this.log.debug(`warm-up failed: ${errorMessage(e)}`);
     });
+  }
+
+  private count(counter: keyof EngineCounters): void {
+    this.counters[counter]++;
+    this.countersChanged.fire();
   }
 
   clearCache(): void {
@@ -166,7 +174,7 @@ export class CompletionEngine {
       prefix: input.prefix + shown,
       linePrefix: lines.length > 1 ? lines[lines.length - 1] : input.linePrefix + shown,
     };
-    this.counters.speculativeCalls++;
+    this.count('speculativeCalls');
     const indentOnly = /^\s*$/.test(next.linePrefix) ? next.linePrefix : '';
     const done = this.runtime
       .complete(this.params(next, settings, indentOnly), controller.signal)

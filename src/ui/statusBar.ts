@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { EngineCounters } from '../completion/completionEngine';
+import type { CompletionEngine, EngineCounters } from '../completion/completionEngine';
 import type { CompletionProvider } from '../completion/provider';
 import type { Config } from '../config/config';
 import type { RuntimeClient, RuntimeState } from '../runtime/client';
@@ -17,7 +17,14 @@ export interface ServerStatus {
   readonly onDidSwitch: vscode.Event<void>;
 }
 
-export function registerStatusBar(client: RuntimeClient, config: Config, completion: CompletionProvider, counters: EngineCounters, server: ServerStatus): vscode.Disposable {
+export function registerStatusBar(
+  client: RuntimeClient,
+  config: Config,
+  completion: CompletionProvider,
+  requests: { readonly counters: EngineCounters; readonly onDidChangeCounters: CompletionEngine['onDidChangeCounters'] },
+  server: ServerStatus,
+): vscode.Disposable {
+  const counters = requests.counters;
   const item = vscode.window.createStatusBarItem('sovereign.status', vscode.StatusBarAlignment.Right, 100);
   item.name = 'Sovereign';
   item.command = Commands.statusMenu;
@@ -32,7 +39,7 @@ export function registerStatusBar(client: RuntimeClient, config: Config, complet
   };
   render();
   item.show();
-  const subs = [client.onDidChangeState(render), completion.onDidChangePaused(render), server.backend.onDidChangeState(render), server.onDidSwitch(render)];
+  const subs = [client.onDidChangeState(render), completion.onDidChangePaused(render), requests.onDidChangeCounters(render), server.backend.onDidChangeState(render), server.onDidSwitch(render)];
   return vscode.Disposable.from(
     item,
     { dispose: () => subs.forEach((s) => s.dispose()) },

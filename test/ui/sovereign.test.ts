@@ -4,14 +4,16 @@ import { editorText, openFile, runCommand, screenshot } from '../harness/browser
 import { chatFrame, closeVsCodeLeavingNothing, ensureVsix, openVsCode, type VsCodeSession } from './uiFixture';
 
 /** The status bar's accessible label carries the request-flow counters. */
-async function modelCalls(page: Page): Promise<number> {
+/** The request counters the status bar shows (it redraws whenever one moves). */
+async function counters(page: Page): Promise<{ modelCalls: number; typeThrough: number }> {
   const label = await page.evaluate(() => {
     const el = Array.from(document.querySelectorAll('.statusbar-item [aria-label], .statusbar-item[aria-label]')).find((e) => (e.getAttribute('aria-label') ?? '').startsWith('Sovereign:'));
     return el?.getAttribute('aria-label') ?? '';
   });
-  const m = /Model calls: (\d+)/.exec(label);
-  if (!m) throw new Error(`no request counters in the status bar label: "${label}"`);
-  return Number(m[1]);
+  const calls = /Model calls: (\d+)/.exec(label);
+  const through = /type-through: (\d+)/.exec(label);
+  if (!calls || !through) throw new Error(`no request counters in the status bar label: "${label}"`);
+  return { modelCalls: Number(calls[1]), typeThrough: Number(through[1]) };
 }
 
 /** What a user sees: ghost text in the editor, Tab, and an answer in the chat view. */
@@ -80,12 +82,22 @@ for (const from of ['dev', 'vsix'] as const) {
       // Type up to three characters of it, leaving at least one still shown.
       const typed = shown.slice(0, Math.min(3, shown.length - 1));
       assert.ok(typed.length >= 1, `the suggestion "${shown}" is long enough to type through`);
-      const callsBefore = await modelCalls(page);
+      const before = await counters(page);
       await page.keyboard.type(typed, { delay: 60 });
-      await page.waitForTimeout(1500);
+      // Then ask once more at the final text (Alt+\\): VS Code cancels a keystroke's request still in
+      // its debounce, so none of them can call the model later. Wait for the positive signal, a
+      // type-through hit (or the model call that fails the test), not for a fixed time.
+      await page.keyboard.press('Alt+Backslash');
+      const deadline = Date.now() + 60_000;
+      let now = await counters(page);
+      while (now.typeThrough < before.typeThrough + 1 && now.modelCalls === before.modelCalls && Date.now() < deadline) {
+        await page.waitForTimeout(100);
+        now = await counters(page);
+      }
       const rest = ((await page.locator('.monaco-editor .ghost-text-decoration').first().textContent()) ?? '').replace(/\u00a0/g, ' ');
+      assert.ok(now.typeThrough > before.typeThrough, `the typed-through keystrokes were answered from the suggestion (type-through ${before.typeThrough} → ${now.typeThrough})`);
       assert.equal(rest, shown.slice(typed.length), 'the rest of the same suggestion is still shown');
-      assert.equal(await modelCalls(page), callsBefore, 'no model call while typing through');
+      assert.equal(now.modelCalls, before.modelCalls, 'no model call while typing through');
       await page.keyboard.press('Escape');
     });
 
