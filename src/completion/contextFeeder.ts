@@ -1,16 +1,13 @@
 import * as vscode from 'vscode';
 import type { ExclusionFilter } from '../config/exclusionFilter';
-import { chunkAround, type ContextRing } from './contextRing';
+import { ContextFeedScheduler } from './contextFeedScheduler';
+import type { ContextRing } from './contextRing';
 import { isBinaryDocument } from './provider';
-
-/** Lines a chunk takes from a file (llama.vscode's measured choice). */
-const chunkLines = 64;
-/** A chunk enters the ring only when no completion ran this recently, so typing stays light. */
-const quietMs = 3000;
 
 /**
  * Feeds the extra-context ring from what the user works with: files opened and saved, code edited
- * in other files and code copied or cut. Excluded files (secrets, files.exclude) never enter.
+ * in other files and code copied or cut. Excluded files (secrets, files.exclude) never enter. When
+ * an offer enters is ContextFeedScheduler's (shared with the benchmark).
  */
 export function registerContextFeeder(
   ring: ContextRing,
@@ -18,8 +15,16 @@ export function registerContextFeeder(
   lastCompletionAt: () => number,
   onChanged: () => void,
 ): vscode.Disposable {
-  const pending: { uri: vscode.Uri; line: number; text?: string }[] = [];
-  let timer: NodeJS.Timeout | undefined;
+  const scheduler = new ContextFeedScheduler<vscode.Uri>({
+    ring,
+    documentOf: (uri) => {
+      const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+      if (!document || isBinaryDocument(document)) return undefined;
+      return { path: vscode.workspace.asRelativePath(document.uri, false), lineCount: document.lineCount, lineAt: (i) => document.lineAt(i).text };
+    },
+    lastCompletionAt,
+    onChanged,
+  });
 
   const offer = (document: vscode.TextDocument, line: number, text?: string) => {
     if (document.uri.scheme !== 'file' && document.uri.scheme !== 'vscode-remote' && document.uri.scheme !== 'untitled') return;
@@ -27,27 +32,7 @@ export function registerContextFeeder(
     // elsewhere on disk may hold tokens and has nothing to teach about this code.
     if (document.uri.scheme !== 'untitled' && !vscode.workspace.getWorkspaceFolder(document.uri)) return;
     if (exclusions.excluded(document.uri)) return;
-    pending.push({ uri: document.uri, line, text });
-    schedule();
-  };
-
-  const schedule = () => {
-    clearTimeout(timer);
-    const wait = Math.max(250, quietMs - (performance.now() - lastCompletionAt()));
-    timer = setTimeout(flush, wait);
-  };
-
-  const flush = () => {
-    if (performance.now() - lastCompletionAt() < quietMs) return schedule();
-    let changed = false;
-    for (const item of pending.splice(0)) {
-      const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === item.uri.toString());
-      if (!document || isBinaryDocument(document)) continue;
-      const text = item.text ?? chunkAround({ lineCount: document.lineCount, lineAt: (i) => document.lineAt(i).text }, item.line, chunkLines);
-      changed = ring.add({ path: vscode.workspace.asRelativePath(document.uri, false), text }) || changed;
-    }
-    // The new context is evaluated now, while the user is idle, not on the next keystroke.
-    if (changed) onChanged();
+    scheduler.offer(document.uri, line, text);
   };
 
   const active = () => vscode.window.activeTextEditor?.document;
@@ -71,6 +56,6 @@ export function registerContextFeeder(
     }),
     vscode.commands.registerCommand('sovereign.copy', () => copy('editor.action.clipboardCopyAction')),
     vscode.commands.registerCommand('sovereign.cut', () => copy('editor.action.clipboardCutAction')),
-    { dispose: () => clearTimeout(timer) },
+    scheduler,
   );
 }

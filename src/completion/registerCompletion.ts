@@ -5,6 +5,7 @@ import { ExclusionFilter } from '../config/exclusionFilter';
 import { SettingKeys } from '../config/settingKeys';
 import type { CompletionBackend } from './completionBackend';
 import { Commands } from '../commands';
+import { CompletionActivity } from './completionActivity';
 import { CompletionEngine, type CompletionSettings } from './completionEngine';
 import { registerContextFeeder } from './contextFeeder';
 import { ContextRing } from './contextRing';
@@ -25,20 +26,9 @@ export interface CompletionFeature {
 export function registerCompletion(context: vscode.ExtensionContext, backend: CompletionBackend, config: Config, log: Log): CompletionFeature {
   const exclusions = new ExclusionFilter();
   const ring = new ContextRing();
-  let lastCompletionAt = -Infinity;
-  let running = 0;
-  const runtime = {
-    complete: (params: Parameters<CompletionBackend['complete']>[0], signal?: AbortSignal) => {
-      if (params.maxTokens <= 0) return backend.complete(params, signal);
-      // The ring waits for quiet after a completion ENDS: one still running is not quiet.
-      running++;
-      return backend.complete(params, signal).finally(() => {
-        running--;
-        lastCompletionAt = performance.now();
-      });
-    },
-  };
-  const engine = new CompletionEngine(runtime, () => readSettings(config), config.get<boolean>(SettingKeys.completionExtraContext) ? ring : undefined, log);
+  // The context feeder waits for quiet after the last completion.
+  const activity = new CompletionActivity();
+  const engine = new CompletionEngine(activity.track(backend), () => readSettings(config), config.get<boolean>(SettingKeys.completionExtraContext) ? ring : undefined, log);
   const provider = new CompletionProvider(engine, config, exclusions, log, () => backend.configured());
   provider.setPaused(context.globalState.get<boolean>(pausedKey) ?? false);
 
@@ -58,7 +48,7 @@ export function registerCompletion(context: vscode.ExtensionContext, backend: Co
   const disposable = vscode.Disposable.from(
     exclusions,
     vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, provider),
-    registerContextFeeder(ring, exclusions, () => (running > 0 ? performance.now() : lastCompletionAt), () => {
+    registerContextFeeder(ring, exclusions, () => activity.lastActiveAt(), () => {
       const input = activeInput();
       if (input) void engine.warmUp(new AbortController().signal, input);
     }),
