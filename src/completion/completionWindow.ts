@@ -26,6 +26,38 @@ export interface WindowLimits {
 export const charsPerToken = 8;
 export const defaultWindowChars = { prefix: 1536 * charsPerToken, suffix: 256 * charsPerToken };
 
+/** Fewest characters after the cursor, whatever the suffix token bound: the line's own end and a few lines below. */
+const minSuffixChars = 256;
+
+/** The completion settings that bound the window (sovereign.completion.*). */
+export interface WindowSettings {
+  prefixLines: number;
+  suffixLines: number;
+  maxPrefixTokens: number;
+  maxSuffixTokens: number;
+}
+
+/** Where the document sits in the workspace (given to FIM families with repository tokens). */
+export interface WindowPlace {
+  filePath?: string;
+  repoName?: string;
+}
+
+/**
+ * What the completion engine gets at a cursor, built the same way by the extension (provider.ts)
+ * and the benchmark. Character bounds come from the token bounds: a 5 MB minified line is
+ * sliced, never sent whole.
+ */
+export function completionInputAt(doc: LineSource, line: number, character: number, settings: WindowSettings, place: WindowPlace = {}): CompletionInput {
+  const window = completionWindow(doc, line, character, {
+    prefixLines: settings.prefixLines,
+    suffixLines: settings.suffixLines,
+    prefixChars: settings.maxPrefixTokens * charsPerToken,
+    suffixChars: Math.max(minSuffixChars, settings.maxSuffixTokens * charsPerToken),
+  });
+  return { ...window, filePath: place.filePath, repoName: place.repoName };
+}
+
 /**
  * The text around the cursor, bounded by lines and by characters: a 10,000-line file or a 5 MB
  * one-line file costs the same as a short one. It reads only the lines it keeps and slices the

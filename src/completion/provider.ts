@@ -8,7 +8,7 @@ import type { ExclusionFilter } from '../config/exclusionFilter';
 import { SettingKeys } from '../config/settingKeys';
 import type { CompletionEngine, CompletionInput } from './completionEngine';
 import { binarySniffChars, looksBinary } from './binaryText';
-import { charsPerToken, completionWindow } from './completionWindow';
+import { completionInputAt } from './completionWindow';
 
 /**
  * The VS Code side of completion: turns a document and position into bounded text windows and
@@ -87,13 +87,15 @@ export function isBinaryDocument(document: vscode.TextDocument): boolean {
 }
 
 export function completionInput(document: vscode.TextDocument, position: vscode.Position, config: Config): CompletionInput {
-  // Character bounds from the token bounds: a 5 MB minified line is sliced, never sent whole.
-  const window = completionWindow({ lineCount: document.lineCount, lineAt: (i) => document.lineAt(i).text }, position.line, position.character, {
+  const settings = {
     prefixLines: config.get<number>(SettingKeys.completionPrefixLines),
     suffixLines: config.get<number>(SettingKeys.completionSuffixLines),
-    prefixChars: config.get<number>(SettingKeys.completionMaxPrefixTokens) * charsPerToken,
-    suffixChars: Math.max(256, config.get<number>(SettingKeys.completionMaxSuffixTokens) * charsPerToken),
-  });
+    maxPrefixTokens: config.get<number>(SettingKeys.completionMaxPrefixTokens),
+    maxSuffixTokens: config.get<number>(SettingKeys.completionMaxSuffixTokens),
+  };
   const folder = vscode.workspace.getWorkspaceFolder(document.uri);
-  return { ...window, filePath: folder ? vscode.workspace.asRelativePath(document.uri, false) : undefined, repoName: folder?.name };
+  return completionInputAt({ lineCount: document.lineCount, lineAt: (i) => document.lineAt(i).text }, position.line, position.character, settings, {
+    filePath: folder ? vscode.workspace.asRelativePath(document.uri, false) : undefined,
+    repoName: folder?.name,
+  });
 }
