@@ -28,7 +28,7 @@ import { promisify } from 'node:util';
 import { silentLog } from '../src/common/log';
 import type { CompletionSettings } from '../src/completion/completionEngine';
 import { RuntimeClient } from '../src/runtime/client';
-import { ensureTestModels, testModelPath } from '../test/models/testModels';
+import { ensureTestModels, testModelPath } from '../scripts/models/testModels';
 import type { DocState, Driver, ProviderOutcome } from './driver';
 import { ensureLlamaServer, startLlamaServer, type LlamaServer } from './llamaServer';
 import { LlamaVscodeDriver, llamaVscodeDefaults } from './llamaVscodeDriver';

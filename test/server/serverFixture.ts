@@ -12,7 +12,7 @@ import { createServer } from 'node:net';
 import { startLlamaServer, type LlamaServer } from '../../bench/llamaServer';
 import { silentLog } from '../../src/common/log';
 import { ServerBackend, type ServerSettings, type ServerTimeouts } from '../../src/server/serverBackend';
-import { ensureTestModels, testModelPath, type TestModelName } from '../models/testModels';
+import { ensureTestModels, testModelPath, type TestModelName } from '../../scripts/models/testModels';
 
 export const apiKey = 'sovereign-test-key-3f9a';
 export const serverTestModel = 'fim-qwen2-f16' satisfies TestModelName;
