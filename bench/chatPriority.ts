@@ -9,8 +9,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { RuntimeClient } from '../src/runtime/client';
-import { createRuntime, fimParams } from '../test/engine/runtimeFixture';
-import { testModelPath } from '../test/models/testModels';
+import { testModelPath } from '../scripts/models/testModels';
+import { workerRuntime } from './workerRuntime';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -37,7 +37,8 @@ async function completionLatencies(runtime: RuntimeClient, tag: string): Promise
   const out: number[] = [];
   for (let i = 0; i < rounds; i++) {
     const started = performance.now();
-    const r = await runtime.complete(fimParams(`# ${tag}\ndef f${i}(values):\n    total = 0\n    for v in values:\n        total += v * ${i}\n    return `, '\n', 16));
+    const prefix = `# ${tag}\ndef f${i}(values):\n    total = 0\n    for v in values:\n        total += v * ${i}\n    return `;
+    const r = await runtime.complete({ prefix, suffix: '\n', maxTokens: 16, maxPrefixTokens: 1024, maxSuffixTokens: 256 });
     out.push(performance.now() - started);
     if (process.env.BENCH_VERBOSE) console.log(`  ${tag} wall ${(performance.now() - started).toFixed(0)} worker ${r.stats.totalMs} (prompt ${r.stats.promptMs}, gen ${r.stats.generateMs}, eval ${r.stats.evaluatedTokens}, out ${r.stats.generatedTokens})`);
     await sleep(60); // the gap a debounce leaves between keystrokes
@@ -68,9 +69,9 @@ function streamChat(runtime: RuntimeClient): { stop(): Promise<{ tokens: number;
 }
 
 async function main(): Promise<void> {
-  for (const file of [completionModel, chatModel]) if (!existsSync(file)) throw new Error(`${file} is missing: run npx tsx test/models/make.ts`);
-  const runtime = createRuntime({ completion: completionModel, chat: chatModel });
-  const other = createRuntime({ chat: chatModel });
+  for (const file of [completionModel, chatModel]) if (!existsSync(file)) throw new Error(`${file} is missing: run npx tsx scripts/models/make.ts`);
+  const runtime = workerRuntime({ completion: completionModel, chat: chatModel }, { contextSize: 2048, threads: 2 });
+  const other = workerRuntime({ chat: chatModel }, { contextSize: 2048, threads: 2 });
   try {
     await runtime.load('completion');
     await runtime.load('chat');

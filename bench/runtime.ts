@@ -14,7 +14,7 @@ import type { ModelRole } from '../src/runtime/protocol';
 import { startCodeServer } from '../test/harness/codeServer';
 import { openWorkbench } from '../test/harness/browser';
 import { integrationSettings, prepareIntegrationWorkspace, storiesModel } from '../test/integration/integrationSettings';
-import { ensureTestModels, testModelPath } from '../test/models/testModels';
+import { ensureTestModels, testModelPath } from '../scripts/models/testModels';
 
 const repo = resolve(__dirname, '..');
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;

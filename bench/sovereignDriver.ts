@@ -2,18 +2,23 @@
  * Drives the REAL Sovereign request flow the way VS Code drives an inline completion provider:
  * `CompletionEngine` (cache, type-through, adaptive debounce, speculation) over a `RuntimeClient`
  * on the built `dist/worker.js`. Each keystroke aborts the previous call's AbortController (VS Code
- * cancels the stale token) and calls `engine.provide(input, signal)` with the same bounded window the
- * extension builds (`completionWindow`). The extra-context ring is fed like the extension's
- * contextFeeder (src/completion/contextFeeder.ts, which needs `vscode`, so its logic is repeated
- * here): a chunk at line 0 when a file opens and one around the cursor when its editor becomes
- * active, entering the ring only after 3 s without a completion, then a warm-up request.
+ * cancels the stale token) and calls `engine.provide(input, signal)` with the input the extension
+ * builds (`completionInputAt`). The runtime is tracked by the extension's `CompletionActivity` and
+ * the extra-context ring is fed through the extension's `ContextFeedScheduler`, with the offers
+ * contextFeeder.ts makes for the editor events the harness plays: a chunk at line 0 when a file
+ * opens and one around the cursor when its editor becomes active; after a change to the ring, a
+ * warm-up at the cursor, as registerCompletion.ts does.
  */
 import { isCancelled } from '../src/common/errors';
 import { silentLog } from '../src/common/log';
+import { CompletionActivity } from '../src/completion/completionActivity';
 import { CompletionEngine, type CompletionInput, type CompletionRuntime } from '../src/completion/completionEngine';
-import { completionWindow, windowLimits } from '../src/completion/completionWindow';
+import { completionInputAt, type WindowSettings } from '../src/completion/completionWindow';
+import { ContextFeedScheduler } from '../src/completion/contextFeedScheduler';
+import { ContextRing } from '../src/completion/contextRing';
 import type { CompletionSettings } from '../src/config/completionSettings';
-import { chunkAround, ContextRing } from '../src/completion/contextRing';
+import { binarySniffChars, compileContentPolicy, type ContentUse } from '../src/common/contentPolicy';
+import { defaultContextExclude } from '../src/common/exclusions';
 import type { CompletionParams, CompletionResult, CompletionStats } from '../src/runtime/protocol';
 import type { DocState, Driver, ProviderOutcome } from './driver';
 import { sleep } from './stats';
@@ -48,10 +53,6 @@ export interface SovereignDriverOptions {
   repoName: string;
 }
 
-/** contextFeeder.ts: lines of a chunk, and how long no completion must have run before a chunk enters. */
-const chunkLines = 64;
-const quietMs = 3000;
-
 export class SovereignDriver implements Driver {
   readonly name = 'sovereign';
   onOutcome: (o: ProviderOutcome) => void = () => undefined;
@@ -62,25 +63,42 @@ export class SovereignDriver implements Driver {
   private controller: AbortController | undefined;
   private readonly provideBySignal = new WeakMap<AbortSignal, SovereignProvide>();
   private inFlight = 0;
-  private lastCompletionAt = -Infinity;
   private readonly docs = new Map<string, DocState>();
-  private pendingChunks: { rel: string; line: number }[] = [];
-  private feederTimer: NodeJS.Timeout | undefined;
-  private ringAdds = 0;
+  /** The active editor's state (where a warm-up evaluates). */
+  private active: DocState | undefined;
+  private readonly feeder: ContextFeedScheduler<string>;
   private warmUps = 0;
+  /** The extension's content policy with the default settings: every file is in the replayed workspace. */
+  private readonly policy = compileContentPolicy({ contextExclude: defaultContextExclude, filesExclude: { folders: {}, elsewhere: [] } });
 
   constructor(
     runtime: CompletionRuntime,
     private readonly options: SovereignDriverOptions,
   ) {
-    const wrapped: CompletionRuntime = { complete: (params, signal) => this.complete(runtime, params, signal) };
-    this.engine = new CompletionEngine(wrapped, () => options.settings, this.ring, silentLog);
+    // As registerCompletion.ts: the engine's runtime is tracked for the feeder; the records the
+    // benchmark keeps sit below, invisible to both.
+    const activity = new CompletionActivity();
+    const recorded: CompletionRuntime = { complete: (params, signal) => this.record(runtime, params, signal) };
+    this.engine = new CompletionEngine(activity.track(recorded), () => options.settings, this.ring, silentLog);
+    this.feeder = new ContextFeedScheduler<string>({
+      ring: this.ring,
+      documentOf: (rel) => {
+        const doc = this.docs.get(rel);
+        return doc && { path: rel, lineCount: doc.lines.length, lineAt: (i) => doc.lines[i] };
+      },
+      admits: (rel, text) => this.allows('gathered', rel, text),
+      lastCompletionAt: () => activity.lastActiveAt(),
+      onChanged: () => {
+        if (!this.active) return;
+        this.warmUps++;
+        void this.engine.warmUp(new AbortController().signal, this.inputFor(this.active));
+      },
+    });
   }
 
-  /** registerCompletion.ts's runtime wrapper, plus the bookkeeping the benchmark needs. */
-  private async complete(runtime: CompletionRuntime, params: CompletionParams, signal?: AbortSignal): Promise<CompletionResult> {
+  /** The bookkeeping the benchmark needs around each runtime call. */
+  private async record(runtime: CompletionRuntime, params: CompletionParams, signal?: AbortSignal): Promise<CompletionResult> {
     const now = performance.now();
-    if (params.maxTokens > 0) this.lastCompletionAt = now;
     const provide = signal && this.provideBySignal.get(signal);
     const call: SovereignCall = {
       id: this.calls.length,
@@ -109,23 +127,47 @@ export class SovereignDriver implements Driver {
     }
   }
 
-  open(doc: DocState, _previous: DocState | undefined): void {
+  /** WorkspaceContentPolicy.check for a replayed file (a `file:` URI inside the workspace folder). */
+  private allows(use: ContentUse, rel: string, ...sent: string[]): boolean {
+    const doc = this.docs.get(rel);
+    if (!doc) return false;
+    let start = '';
+    for (let i = 0; i < doc.lines.length && start.length < binarySniffChars; i++) start += `${doc.lines[i]}\n`;
+    const place = { scheme: 'file', path: `/${this.options.repoName}/${rel}`, folder: { key: this.options.repoName, relativePath: rel } };
+    return this.policy.check(use, place, start, sent).allowed;
+  }
+
+  /** provider.ts's completionInput for the harness's document. */
+  private inputFor(doc: DocState): CompletionInput {
+    const { settings, prefixLines, suffixLines, repoName } = this.options;
+    const window: WindowSettings = { prefixLines, suffixLines, maxPrefixTokens: settings.maxPrefixTokens, maxSuffixTokens: settings.maxSuffixTokens };
+    return completionInputAt({ lineCount: doc.lines.length, lineAt: (i) => doc.lines[i] }, doc.line, doc.character, window, { filePath: doc.rel, repoName });
+  }
+
+  private see(doc: DocState): void {
     this.docs.set(doc.rel, doc);
-    // onDidOpenTextDocument → offer(d, 0); onDidChangeActiveTextEditor → offer(doc, cursor line)
-    this.offer(doc.rel, 0);
-    this.offer(doc.rel, doc.line);
+    this.active = doc;
+  }
+
+  open(doc: DocState, _previous: DocState | undefined): void {
+    this.see(doc);
+    // contextFeeder.ts: onDidOpenTextDocument offers line 0, onDidChangeActiveTextEditor the cursor's line.
+    this.feeder.offer(doc.rel, 0);
+    this.feeder.offer(doc.rel, doc.line);
   }
 
   change(doc: DocState): void {
-    this.docs.set(doc.rel, doc);
+    // contextFeeder.ts offers nothing for an edit in the active editor (the prompt holds it).
+    this.see(doc);
     this.controller?.abort();
     const controller = new AbortController();
     this.controller = controller;
-    const input: CompletionInput = {
-      ...completionWindow({ lineCount: doc.lines.length, lineAt: (i) => doc.lines[i] }, doc.line, doc.character, windowLimits({ ...this.options.settings, prefixLines: this.options.prefixLines, suffixLines: this.options.suffixLines })),
-      filePath: doc.rel,
-      repoName: this.options.repoName,
-    };
+    const input = this.inputFor(doc);
+    // provider.ts's inputFor: no request where the content policy refuses the file or the window.
+    if (!this.allows('editing', doc.rel, input.prefix, input.suffix)) {
+      this.onOutcome({ version: doc.version, at: performance.now() });
+      return;
+    }
     const rec: SovereignProvide = { version: doc.version, startAt: performance.now(), result: 'pending' };
     this.provides.push(rec);
     this.provideBySignal.set(controller.signal, rec);
@@ -169,44 +211,14 @@ export class SovereignDriver implements Driver {
   }
 
   move(doc: DocState): void {
-    this.docs.set(doc.rel, doc);
+    this.see(doc);
     this.controller?.abort();
     this.controller = undefined;
   }
 
-  // --- contextFeeder.ts, without vscode ---------------------------------------------------------
-
-  private offer(rel: string, line: number): void {
-    this.pendingChunks.push({ rel, line });
-    this.schedule();
-  }
-
-  private schedule(): void {
-    clearTimeout(this.feederTimer);
-    const wait = Math.max(250, quietMs - (performance.now() - this.lastCompletionAt));
-    this.feederTimer = setTimeout(() => this.flush(), wait);
-  }
-
-  private flush(): void {
-    if (performance.now() - this.lastCompletionAt < quietMs) return this.schedule();
-    let changed = false;
-    for (const item of this.pendingChunks.splice(0)) {
-      const doc = this.docs.get(item.rel);
-      if (!doc) continue;
-      const text = chunkAround({ lineCount: doc.lines.length, lineAt: (i) => doc.lines[i] }, item.line, chunkLines);
-      const added = this.ring.add({ path: item.rel, text });
-      if (added) this.ringAdds++;
-      changed = added || changed;
-    }
-    if (changed) {
-      this.warmUps++;
-      void this.engine.warmUp(new AbortController().signal);
-    }
-  }
-
   async quiesce(timeoutMs: number): Promise<void> {
     const end = performance.now() + timeoutMs;
-    while ((this.inFlight > 0 || this.pendingChunks.length > 0) && performance.now() < end) await sleep(50);
+    while ((this.inFlight > 0 || this.feeder.pendingCount > 0) && performance.now() < end) await sleep(50);
   }
 
   summary(): Record<string, unknown> {
@@ -214,13 +226,12 @@ export class SovereignDriver implements Driver {
       engine_counters: { ...this.engine.counters },
       provides_preempted_by_background: this.provides.filter((p) => p.result === 'preempted').length,
       ring_chunks: this.ring.list().length,
-      ring_adds: this.ringAdds,
       warm_ups: this.warmUps,
     };
   }
 
   async dispose(): Promise<void> {
-    clearTimeout(this.feederTimer);
+    this.feeder.dispose();
     this.controller?.abort();
   }
 }

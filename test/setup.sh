@@ -7,7 +7,7 @@ if [ ! -d node_modules/node-llama-cpp ] || [ package-lock.json -nt node_modules/
   npm ci --no-audit --no-fund
 fi
 bash test/harness/setup.sh
-npx tsx test/models/make.ts
+npx tsx scripts/models/make.ts
 # llama-server for the server tests, built once from node-llama-cpp's bundled llama.cpp source into
 # the dev cache (idempotent; several minutes on 2 cores the first time).
 npx tsx bench/llamaServer.ts

@@ -47,6 +47,11 @@ export interface ContentPolicy {
   start(content: string): Verdict;
   /** Text about to be sent (a window, a chunk, a selection): refused when it holds a NUL anywhere. */
   text(text: string): Verdict;
+  /**
+   * The whole answer for one use: the place first (nothing read yet), then the start of the
+   * content when it has been read, then each text about to be sent.
+   */
+  check(use: ContentUse, place: ContentPlace, start: string | undefined, sent: readonly string[]): Verdict;
 }
 
 /**
@@ -87,6 +92,19 @@ export function compileContentPolicy(rules: ContentRules): ContentPolicy {
     },
     text(text) {
       return looksBinary(text) ? refuse({ kind: 'binary' }) : allowed;
+    },
+    check(use, place, start, sent) {
+      const where = this.place(place, use);
+      if (!where.allowed) return where;
+      if (start !== undefined) {
+        const whole = this.start(start);
+        if (!whole.allowed) return whole;
+      }
+      for (const text of sent) {
+        const verdict = this.text(text);
+        if (!verdict.allowed) return verdict;
+      }
+      return allowed;
     },
   };
 }

@@ -15,6 +15,9 @@ const charStep = 1024;
 /** The suffix window holds at least this many characters: the cursor's line decides single-line mode and post-processing. */
 const minSuffixChars = 256;
 
+/** The completion settings that bound the window (sovereign.completion.*). */
+export type WindowSettings = Pick<CompletionEditorSettings, 'prefixLines' | 'suffixLines' | 'maxPrefixTokens' | 'maxSuffixTokens'>;
+
 export interface WindowLimits {
   prefixLines: number;
   suffixLines: number;
@@ -27,13 +30,29 @@ export interface WindowLimits {
  * Bounds that hold whatever the lines look like (a 5 MB minified line). The worker cuts the text
  * to its token budgets; these only have to be generous enough to fill them.
  */
-export function windowLimits(s: Pick<CompletionEditorSettings, 'prefixLines' | 'suffixLines' | 'maxPrefixTokens' | 'maxSuffixTokens'>): WindowLimits {
+export function windowLimits(s: WindowSettings): WindowLimits {
   return {
     prefixLines: s.prefixLines,
     suffixLines: s.suffixLines,
     prefixChars: s.maxPrefixTokens * charsPerToken.most,
     suffixChars: Math.max(minSuffixChars, s.maxSuffixTokens * charsPerToken.most),
   };
+}
+
+/** Where the document sits in the workspace (given to FIM families with repository tokens). */
+export interface WindowPlace {
+  filePath?: string;
+  repoName?: string;
+}
+
+/**
+ * What the completion engine gets at a cursor, built the same way by the extension (provider.ts)
+ * and the benchmark. Character bounds come from the token bounds: a 5 MB minified line is
+ * sliced, never sent whole.
+ */
+export function completionInputAt(doc: LineSource, line: number, character: number, settings: WindowSettings, place: WindowPlace = {}): CompletionInput {
+  const window = completionWindow(doc, line, character, windowLimits(settings));
+  return { ...window, filePath: place.filePath, repoName: place.repoName };
 }
 
 /**

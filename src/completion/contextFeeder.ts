@@ -1,16 +1,13 @@
 import * as vscode from 'vscode';
 import { Commands } from '../commands';
 import type { WorkspaceContentPolicy } from '../config/workspaceContentPolicy';
-import { chunkAround, type ContextRing } from './contextRing';
-
-/** Lines a chunk takes from a file (llama.vscode's measured choice). */
-const chunkLines = 64;
-/** A chunk enters the ring only when no completion ran this recently, so typing stays light. */
-const quietMs = 3000;
+import { ContextFeedScheduler } from './contextFeedScheduler';
+import type { ContextRing } from './contextRing';
 
 /**
  * Feeds the extra-context ring from what the user works with: files opened and saved, code edited
- * in other files and code copied or cut. What the content policy refuses as gathered context never enters.
+ * in other files and code copied or cut. What the content policy refuses as gathered context
+ * never enters. When an offer enters is ContextFeedScheduler's (shared with the benchmark).
  */
 export function registerContextFeeder(
   ring: ContextRing,
@@ -18,33 +15,25 @@ export function registerContextFeeder(
   lastCompletionAt: () => number,
   onChanged: () => void,
 ): vscode.Disposable {
-  const pending: { uri: vscode.Uri; line: number; text?: string }[] = [];
-  let timer: NodeJS.Timeout | undefined;
+  const open = (uri: vscode.Uri) => vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  const scheduler = new ContextFeedScheduler<vscode.Uri>({
+    ring,
+    documentOf: (uri) => {
+      const document = open(uri);
+      if (!document) return undefined;
+      return { path: vscode.workspace.asRelativePath(document.uri, false), lineCount: document.lineCount, lineAt: (i) => document.lineAt(i).text };
+    },
+    admits: (uri, text) => {
+      const document = open(uri);
+      return !!document && policy.check('gathered', document, text).allowed;
+    },
+    lastCompletionAt,
+    onChanged,
+  });
 
   const offer = (document: vscode.TextDocument, line: number, text?: string) => {
     if (!policy.check('gathered', document.uri).allowed) return;
-    pending.push({ uri: document.uri, line, text });
-    schedule();
-  };
-
-  const schedule = () => {
-    clearTimeout(timer);
-    const wait = Math.max(250, quietMs - (performance.now() - lastCompletionAt()));
-    timer = setTimeout(flush, wait);
-  };
-
-  const flush = () => {
-    if (performance.now() - lastCompletionAt() < quietMs) return schedule();
-    let changed = false;
-    for (const item of pending.splice(0)) {
-      const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === item.uri.toString());
-      if (!document) continue;
-      const text = item.text ?? chunkAround({ lineCount: document.lineCount, lineAt: (i) => document.lineAt(i).text }, item.line, chunkLines);
-      if (!policy.check('gathered', document, text).allowed) continue;
-      changed = ring.add({ path: vscode.workspace.asRelativePath(document.uri, false), text }) || changed;
-    }
-    // The new context is evaluated now, while the user is idle, not on the next keystroke.
-    if (changed) onChanged();
+    scheduler.offer(document.uri, line, text);
   };
 
   const active = () => vscode.window.activeTextEditor?.document;
@@ -68,6 +57,6 @@ export function registerContextFeeder(
     }),
     vscode.commands.registerCommand(Commands.copy, () => copy('editor.action.clipboardCopyAction')),
     vscode.commands.registerCommand(Commands.cut, () => copy('editor.action.clipboardCutAction')),
-    { dispose: () => clearTimeout(timer) },
+    scheduler,
   );
 }

@@ -7,7 +7,7 @@ import type { Config } from '../config/config';
 import { completionEnabledFor, completionSettings } from '../config/completionSettings';
 import type { WorkspaceContentPolicy } from '../config/workspaceContentPolicy';
 import type { CompletionEngine, CompletionInput } from './completionEngine';
-import { completionWindow, windowLimits } from './completionWindow';
+import { completionInputAt } from './completionWindow';
 
 /**
  * The VS Code side of completion: turns a document and position into bounded text windows and
@@ -79,9 +79,9 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider {
 }
 
 export function completionInput(document: vscode.TextDocument, position: vscode.Position, config: Config): CompletionInput {
-  // Character bounds from the token bounds: a 5 MB minified line is sliced, never sent whole.
-  const lines = { lineCount: document.lineCount, lineAt: (i: number) => document.lineAt(i).text };
-  const window = completionWindow(lines, position.line, position.character, windowLimits(completionSettings(config)));
   const folder = vscode.workspace.getWorkspaceFolder(document.uri);
-  return { ...window, filePath: folder ? vscode.workspace.asRelativePath(document.uri, false) : undefined, repoName: folder?.name };
+  return completionInputAt({ lineCount: document.lineCount, lineAt: (i) => document.lineAt(i).text }, position.line, position.character, completionSettings(config), {
+    filePath: folder ? vscode.workspace.asRelativePath(document.uri, false) : undefined,
+    repoName: folder?.name,
+  });
 }

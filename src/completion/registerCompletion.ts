@@ -6,6 +6,7 @@ import type { WorkspaceContentPolicy } from '../config/workspaceContentPolicy';
 import { SettingKeys } from '../config/settingKeys';
 import type { CompletionBackend } from './completionBackend';
 import { Commands } from '../commands';
+import { CompletionActivity } from './completionActivity';
 import { CompletionEngine } from './completionEngine';
 import { registerContextFeeder } from './contextFeeder';
 import { ContextRing } from './contextRing';
@@ -25,21 +26,10 @@ export interface CompletionFeature {
  */
 export function registerCompletion(context: vscode.ExtensionContext, backend: CompletionBackend, config: Config, policy: WorkspaceContentPolicy, log: Log): CompletionFeature {
   const ring = new ContextRing();
-  let lastCompletionAt = -Infinity;
-  let running = 0;
-  const runtime = {
-    complete: (params: Parameters<CompletionBackend['complete']>[0], signal?: AbortSignal) => {
-      if (params.maxTokens <= 0) return backend.complete(params, signal);
-      // The ring waits for quiet after a completion ENDS: one still running is not quiet.
-      running++;
-      return backend.complete(params, signal).finally(() => {
-        running--;
-        lastCompletionAt = performance.now();
-      });
-    },
-  };
+  // The context feeder waits for quiet after the last completion.
+  const activity = new CompletionActivity();
   // Settings are read per request: the ring is used while sovereign.completion.extraContext is on.
-  const engine = new CompletionEngine(runtime, () => completionSettings(config), ring, log);
+  const engine = new CompletionEngine(activity.track(backend), () => completionSettings(config), ring, log);
   const provider = new CompletionProvider(engine, config, policy, log, () => backend.configured());
   provider.setPaused(context.globalState.get<boolean>(pausedKey) ?? false);
 
@@ -58,7 +48,7 @@ export function registerCompletion(context: vscode.ExtensionContext, backend: Co
 
   const disposable = vscode.Disposable.from(
     vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, provider),
-    registerContextFeeder(ring, policy, () => (running > 0 ? performance.now() : lastCompletionAt), () => {
+    registerContextFeeder(ring, policy, () => activity.lastActiveAt(), () => {
       const input = activeInput();
       if (input) void engine.warmUp(new AbortController().signal, input);
     }),

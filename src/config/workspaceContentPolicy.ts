@@ -44,17 +44,9 @@ export class WorkspaceContentPolicy implements vscode.Disposable {
   check(use: ContentUse, from: ContentSource, ...sent: string[]): Verdict {
     const uri = from instanceof vscode.Uri ? from : from.uri;
     const folder = vscode.workspace.getWorkspaceFolder(uri);
-    const place = this.policy.place({ scheme: uri.scheme, path: uri.path, folder: folder && { key: folder.uri.toString(), relativePath: vscode.workspace.asRelativePath(uri, false) } }, use);
-    if (!place.allowed) return place;
-    if (!(from instanceof vscode.Uri)) {
-      const whole = this.policy.start('content' in from ? from.content : startOf(from));
-      if (!whole.allowed) return whole;
-    }
-    for (const text of sent) {
-      const verdict = this.policy.text(text);
-      if (!verdict.allowed) return verdict;
-    }
-    return place;
+    const place = { scheme: uri.scheme, path: uri.path, folder: folder && { key: folder.uri.toString(), relativePath: vscode.workspace.asRelativePath(uri, false) } };
+    const start = from instanceof vscode.Uri ? undefined : 'content' in from ? from.content : startOf(from);
+    return this.policy.check(use, place, start, sent);
   }
 
   dispose(): void {

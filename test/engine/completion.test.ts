@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { SovereignError } from '../../src/common/errors';
 import type { RuntimeClient } from '../../src/runtime/client';
-import { ensureTestModels, testModelPath } from '../models/testModels';
+import { ensureTestModels, testModelPath } from '../../scripts/models/testModels';
 import { createRuntime, fimParams, waitFor } from './runtimeFixture';
 
 const prefix = 'import os\n\ndef read_config(path):\n    with open(path) as f:\n        ';

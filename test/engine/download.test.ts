@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { CancelledError } from '../../src/common/errors';
 import { DownloadError } from '../../src/models/downloadError';
 import { downloadModel, partialFolderName, sha256File, type DownloadProgress, type DownloadRequest } from '../../src/models/downloadModel';
-import { TEST_MODELS, ensureTestModels, testModelPath } from '../models/testModels';
+import { TEST_MODELS, ensureTestModels, testModelPath } from '../../scripts/models/testModels';
 import { createRuntime } from './runtimeFixture';
 
 interface Served {

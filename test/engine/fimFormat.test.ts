@@ -22,7 +22,7 @@ import {
   ensureTestModels,
   testModelPath,
   type TestModelName,
-} from '../models/testModels';
+} from '../../scripts/models/testModels';
 
 const storiesModel = resolve(__dirname, '..', '..', '..', 'shared', 'models', 'stories260K.gguf');
 const BIG = { maxPrefixTokens: 4096, maxSuffixTokens: 4096, maxExtraTokens: 4096 };

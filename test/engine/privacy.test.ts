@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { RuntimeClient } from '../../src/runtime/client';
-import { testModelPath } from '../models/testModels';
+import { testModelPath } from '../../scripts/models/testModels';
 import { auditChildProcesses, auditLogVariable, formatAttempts, nodeOptionsWithAudit, readAuditLog } from '../privacy/auditLog';
 import { closedPort, missingFromAudit, selfTestApis, selfTestScript } from '../privacy/auditSelfTest';
 import { isolationProblems, netnsState, notIsolatedBanner, probeIsolation } from '../privacy/networkIsolation';

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { isCancelled } from '../../src/common/errors';
 import type { RuntimeClient } from '../../src/runtime/client';
 import type { CompletionResult, WorkerStatus } from '../../src/runtime/protocol';
-import { testModelPath } from '../models/testModels';
+import { testModelPath } from '../../scripts/models/testModels';
 import { createRuntime, fimParams } from './runtimeFixture';
 
 const requests = 1000;

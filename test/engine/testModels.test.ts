@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Llama, LlamaModel } from 'node-llama-cpp' with { 'resolution-mode': 'import' };
-import { GGMLType, GGUFValueType, gguf, parseGGUF, readGGUFHeader, writeGGUF, type GGUFMetadata } from '../models/gguf';
+import { GGMLType, GGUFValueType, gguf, parseGGUF, readGGUFHeader, writeGGUF, type GGUFMetadata } from '../../scripts/models/gguf';
 import {
   CODELLAMA_FIM_TOKENS,
   CODESTRAL_FIM_TOKENS,
@@ -21,7 +21,7 @@ import {
   sha256File,
   testModelPath,
   type TestModelName,
-} from '../models/testModels';
+} from '../../scripts/models/testModels';
 
 const QWEN_SPECIAL_TEXT: Record<keyof typeof QWEN25_CODER_SPECIAL_TOKENS, string> = {
   endoftext: '<|endoftext|>',

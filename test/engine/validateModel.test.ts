@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { judgeModel } from '../../src/models/modelVerdict';
 import type { RuntimeClient } from '../../src/runtime/client';
 import type { HardwareInfo, ModelRole } from '../../src/runtime/protocol';
-import { ensureTestModels, testModelPath } from '../models/testModels';
+import { ensureTestModels, testModelPath } from '../../scripts/models/testModels';
 import { createRuntime, storiesModel } from './runtimeFixture';
 
 describe('engine: model files are validated before use', function () {

@@ -14,7 +14,7 @@ import { startLlamaServer, type LlamaServer } from '../../bench/llamaServer';
 import { silentLog } from '../../src/common/log';
 import type { ServerSettings } from '../../src/config/serverSettings';
 import { ServerBackend, type ServerTimeouts } from '../../src/server/serverBackend';
-import { ensureTestModels, testModelPath, type TestModelName } from '../models/testModels';
+import { ensureTestModels, testModelPath, type TestModelName } from '../../scripts/models/testModels';
 
 export const apiKey = 'sovereign-test-key-3f9a';
 export const serverTestModel = 'fim-qwen2-f16' satisfies TestModelName;

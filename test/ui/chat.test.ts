@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import type { ToWebview } from '../../src/chat/messages';
 import { openFile, runCommand, screenshot, waitForEditorText, waitForNotification } from '../harness/browser';
-import { testModelPath } from '../models/testModels';
+import { testModelPath } from '../../scripts/models/testModels';
 import { chatFrame, closeVsCodeLeavingNothing, openVsCode, sendChatMessage, type VsCodeSession, workerPids } from './uiFixture';
 
 /**

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { Frame, Page } from 'playwright-core';
 import { runCommand, screenshot } from '../harness/browser';
-import { testModelPath } from '../models/testModels';
+import { testModelPath } from '../../scripts/models/testModels';
 import { chatFrame, closeVsCodeLeavingNothing, openVsCode, sendChatMessage, type VsCodeSession, workerPids } from './uiFixture';
 
 const answerBody = (frame: Frame, nth: number) => frame.locator('.entry.assistant').nth(nth).locator('.body');

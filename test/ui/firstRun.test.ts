@@ -3,7 +3,7 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openFile, screenshot, waitForNotification } from '../harness/browser';
-import { ensureTestModels, testModelPath } from '../models/testModels';
+import { ensureTestModels, testModelPath } from '../../scripts/models/testModels';
 import { openVsCode, type VsCodeSession } from './uiFixture';
 
 /**

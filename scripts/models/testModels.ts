@@ -686,9 +686,9 @@ export async function ensureTestModelsWithReport(
   if (problems.length > 0) {
     const err = new Error(
       `Test model files do not match their expected sha256 after regeneration:\n  ${problems.join('\n  ')}\n` +
-        'The generator (test/models/*.ts) or its inputs (node-llama-cpp\'s llama.cpp bundle) changed. ' +
-        'If the change is intended, update the sha256 constants in TEST_MODELS (test/models/testModels.ts); ' +
-        'run `npx tsx test/models/make.ts` to see the new values.',
+        'The generator (scripts/models/*.ts) or its inputs (node-llama-cpp\'s llama.cpp bundle) changed. ' +
+        'If the change is intended, update the sha256 constants in TEST_MODELS (scripts/models/testModels.ts); ' +
+        'run `npx tsx scripts/models/make.ts` to see the new values.',
     ) as Error & { reports?: EnsureReport[] };
     err.reports = reports;
     throw err;

@@ -99,7 +99,7 @@ export function readLlamaCppBlob(cacheDir: string, file: PinnedBlob): Buffer {
     throw new Error(
       `node-llama-cpp's llama.cpp bundle no longer contains ${file.path} at blob ${file.blob} ` +
         `(HEAD has ${now}). node-llama-cpp was probably upgraded: update LLAMA_CPP_BLOBS in ` +
-        'test/models/vocab.ts and the sha256 constants in test/models/testModels.ts.',
+        'scripts/models/vocab.ts and the sha256 constants in scripts/models/testModels.ts.',
     );
   }
 }

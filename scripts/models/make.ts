@@ -1,7 +1,7 @@
 /**
  * Generate the test models into the dev cache.
  *
- *   npx tsx test/models/make.ts [--bench] [--force]
+ *   npx tsx scripts/models/make.ts [--bench] [--force]
  *
  * --bench  also make bench-qwen2.5-coder-0.5b-f16.gguf (1.27 GB)
  * --force  regenerate even when a cached file matches its expected sha256
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const args = new Set(process.argv.slice(2));
   for (const a of args) {
     if (a !== '--bench' && a !== '--force') {
-      console.error(`unknown argument ${a}\nusage: npx tsx test/models/make.ts [--bench] [--force]`);
+      console.error(`unknown argument ${a}\nusage: npx tsx scripts/models/make.ts [--bench] [--force]`);
       process.exit(2);
     }
   }

@@ -1,7 +1,7 @@
 /**
  * Smoke-check the generated test models with the real node-llama-cpp (CPU, 2 threads).
  *
- *   npx tsx test/models/verify.ts [--bench]
+ *   npx tsx scripts/models/verify.ts [--bench]
  *
  * Loads each model, prints FIM tokens, special-token tokenization, a short greedy FIM
  * completion, the resolved chat wrapper, and (with --bench) the bench model's generation speed.

@@ -1,0 +1,76 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { RuntimeClient } from '../../src/runtime/client';
+import { p50 } from '../stats';
+import type { Args } from './args';
+
+export interface Rates {
+  pp: number;
+  tg: number;
+}
+
+async function llamaBench(bench: string, model: string, o: { threads: number; batch: number; p: number; n: number; r: number }): Promise<number> {
+  const args = ['-m', model, '-t', String(o.threads), '-p', String(o.p), '-n', String(o.n), '-b', String(o.batch), '-ub', String(o.batch), '-r', String(o.r), '-o', 'json'];
+  const { stdout } = await promisify(execFile)(bench, args, { maxBuffer: 16 << 20 });
+  const rows = JSON.parse(stdout) as { n_prompt: number; n_gen: number; avg_ts: number }[];
+  const row = rows.find((x) => x.n_prompt === o.p && x.n_gen === o.n);
+  if (!row) throw new Error(`llama-bench ${args.join(' ')}: no result row in ${stdout.slice(0, 500)}`);
+  return row.avg_ts;
+}
+
+/** The engine's generation speed on a short prompt: tokens after the first ÷ generation time. */
+async function engineTg(runtime: RuntimeClient, tokens: number, i: number): Promise<number> {
+  const res = await runtime.complete({
+    prefix: `// throughput probe ${i}\nexport function probe${i}(a, b) {\n  return `,
+    suffix: '\n}\n',
+    maxTokens: tokens,
+    maxPrefixTokens: 1536,
+    maxSuffixTokens: 256,
+    timeBudgetMs: 0,
+    indent: 0,
+    singleLine: false,
+  });
+  const s = res.stats;
+  return s.generatedTokens >= 2 && s.generateMs > 0 ? ((s.generatedTokens - 1) / s.generateMs) * 1000 : NaN;
+}
+
+export interface RateFigures {
+  pp512: number;
+  tg: number;
+  engineTg: number;
+  nGen: number;
+  benchTgRuns: number[];
+  engineTgRuns: number[];
+}
+
+/**
+ * Prompt and generation rates with the same threads: llama-bench pp512 once, then llama-bench tg
+ * and the engine's own generation alternately, three times each, so the machine's changing load
+ * hits both alike. Medians.
+ */
+export async function measureRates(bench: string, model: string, runtime: RuntimeClient, args: Args): Promise<RateFigures> {
+  const nGen = Math.max(64, args.tokens);
+  const o = { threads: args.threads, batch: args.batch };
+  const pp512 = await llamaBench(bench, model, { ...o, p: 512, n: 0, r: 2 });
+  const benchTgRuns: number[] = [];
+  const engineTgRuns: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    benchTgRuns.push(await llamaBench(bench, model, { ...o, p: 0, n: nGen, r: 1 }));
+    engineTgRuns.push(await engineTg(runtime, nGen, i));
+  }
+  return { pp512, tg: p50(benchTgRuns), engineTg: p50(engineTgRuns), nGen, benchTgRuns, engineTgRuns };
+}
+
+export async function tokenizeAll(url: string, texts: string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const t of new Set(texts)) {
+    if (!t) {
+      out.set(t, 0);
+      continue;
+    }
+    const res = await fetch(`${url}/tokenize`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ content: t, add_special: false }) });
+    const data = (await res.json()) as { tokens: unknown[] };
+    out.set(t, data.tokens.length);
+  }
+  return out;
+}

@@ -1,0 +1,95 @@
+import { tmpdir, loadavg } from 'node:os';
+import { join } from 'node:path';
+import type { CompletionSettings } from '../../src/config/completionSettings';
+import type { Driver } from '../driver';
+import { ensureLlamaServer, startLlamaServer, type LlamaServer } from '../llamaServer';
+import { LlamaVscodeDriver, llamaVscodeDefaults } from '../llamaVscodeDriver';
+import type { Replay } from '../replay';
+import { SovereignDriver } from '../sovereignDriver';
+import { round } from '../stats';
+import { workerRuntime } from '../workerRuntime';
+import type { Args } from './args';
+import { Harness, type RunResult } from './harness';
+import { overheadProbe } from './overheadProbe';
+import { measureRates, tokenizeAll, type RateFigures } from './rates';
+
+const serverLog = join(tmpdir(), 'sovereign-bench-llama-server.log');
+
+export const log = (m: string) => process.stderr.write(`[bench:completion] ${m}\n`);
+
+/** What one run of both sides leaves for the figures. */
+export interface Played {
+  sovDriver: SovereignDriver;
+  lsDriver: LlamaVscodeDriver;
+  sovRun: RunResult;
+  lsRun: RunResult;
+  rates: RateFigures;
+  /** Sovereign's overhead probe at rest (empty with --typethrough). */
+  overhead: { samples: number[]; raw: number[] };
+  /** Tokens of each text typed between shown suggestions (llama-server's tokenizer). */
+  tokenCount: Map<string, number>;
+  load: Record<string, number[]>;
+  serverArgs: string[];
+}
+
+const loadNow = () => loadavg().map((x) => round(x, 2)!);
+
+/**
+ * Both sides up, Sovereign's worker and llama-server (each idle while the other runs): the rates
+ * first, then the replay's sessions alternately, then Sovereign's overhead probe.
+ */
+export async function playBothSides(args: Args, model: string, replay: Replay, settings: CompletionSettings): Promise<Played> {
+  const load: Record<string, number[]> = { start: loadNow() };
+  const binaries = await ensureLlamaServer();
+  log('Sovereign: starting the worker');
+  const runtime = workerRuntime({ completion: model }, { contextSize: args.ctx, threads: args.threads });
+  let server: LlamaServer | undefined;
+  try {
+    const info = await runtime.load('completion');
+    log(`Sovereign: loaded ${info.name} (${info.fim}, ctx ${info.contextSize}, ${info.threads} threads, ${info.gpu})`);
+    const rates = await measureRates(binaries.bench, model, runtime, args);
+    log(`rates: llama-bench pp512 ${rates.pp512.toFixed(1)} t/s, tg${rates.nGen} ${rates.benchTgRuns.map((x) => x.toFixed(2)).join('/')} t/s; engine tg ${rates.engineTgRuns.map((x) => x.toFixed(2)).join('/')} t/s`);
+    const port = 18000 + Math.floor(Math.random() * 2000);
+    log(`llama-server: starting on 127.0.0.1:${port} (log: ${serverLog})`);
+    server = await startLlamaServer({ model, port, threads: args.threads, ctx: args.ctx, batch: args.batch, logFile: serverLog });
+
+    const sovDriver = new SovereignDriver(runtime, { settings, prefixLines: 256, suffixLines: 64, repoName: 'workspace' });
+    const lsDriver = new LlamaVscodeDriver(
+      { ...llamaVscodeDefaults(server.url), n_predict: args.tokens, t_max_predict_ms: 0 },
+      { seed: args.seed, samplers: args.infillSampler ? ['top_k', 'top_p', 'infill'] : ['top_k', 'top_p'] },
+    );
+    const sovHarness = new Harness(sovDriver, args.seed, args.typethrough);
+    const lsHarness = new Harness(lsDriver, args.seed, args.typethrough);
+    const sides: [string, Harness, Driver][] = [
+      ['Sovereign', sovHarness, sovDriver],
+      ['llama-server', lsHarness, lsDriver],
+    ];
+    for (const [i, session] of replay.sessions.entries()) {
+      // A-B, B-A, A-B, … so neither side always runs first.
+      const order = i % 2 === 0 ? sides : [...sides].reverse();
+      for (const [name, harness, driver] of order) {
+        load[`${name} ${session.file.rel} start`] = loadNow();
+        log(`${name}: typing ${session.file.rel} (${session.steps.length} steps)`);
+        await harness.session(session);
+        // The user stops; background work (speculation, ring warm-ups) finishes before the
+        // other side runs, so it never competes with it for the CPU.
+        await driver.quiesce(30_000);
+      }
+    }
+    let overhead: Played['overhead'] = { samples: [], raw: [] };
+    if (!args.typethrough) {
+      log('Sovereign: overhead probe');
+      overhead = await overheadProbe(sovDriver, replay.sessions[replay.sessions.length - 1], args.quick ? 3 : 8);
+    }
+    await sovDriver.dispose();
+    await lsDriver.dispose();
+    log(`replays done: Sovereign ${(sovHarness.wallMs / 1000).toFixed(0)} s, llama-server ${(lsHarness.wallMs / 1000).toFixed(0)} s`);
+    load.end = loadNow();
+    const texts = [...sovHarness.waits, ...lsHarness.waits].flatMap((w) => w.typed);
+    const tokenCount = await tokenizeAll(server.url, texts);
+    return { sovDriver, lsDriver, sovRun: sovHarness.run, lsRun: lsHarness.run, rates, overhead, tokenCount, load, serverArgs: server.args };
+  } finally {
+    await server?.stop();
+    await runtime.shutdown();
+  }
+}
