@@ -11,9 +11,9 @@ import { join, resolve } from 'node:path';
 import { silentLog } from '../src/common/log';
 import { RuntimeClient } from '../src/runtime/client';
 import type { ModelRole } from '../src/runtime/protocol';
-import { startCodeServer } from '../test/harness/codeServer';
-import { openWorkbench } from '../test/harness/browser';
-import { integrationSettings, prepareIntegrationWorkspace, storiesModel } from '../test/integration/integrationSettings';
+import { startCodeServer } from '../scripts/vscode/codeServer';
+import { openWorkbench } from '../scripts/vscode/browser';
+import { integrationSettings, prepareIntegrationWorkspace, storiesModel } from '../scripts/vscode/integrationSettings';
 import { ensureTestModels, testModelPath } from '../scripts/models/testModels';
 
 const repo = resolve(__dirname, '..');

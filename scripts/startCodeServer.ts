@@ -3,8 +3,8 @@
  * and prints the URL to open. Ctrl+C stops it.
  */
 import { resolve } from 'node:path';
-import { startCodeServer } from '../test/harness/codeServer';
-import { workbenchUrl } from '../test/harness/browser';
+import { startCodeServer } from './vscode/codeServer';
+import { workbenchUrl } from './vscode/browser';
 
 async function main(): Promise<void> {
   const repo = resolve(__dirname, '..');

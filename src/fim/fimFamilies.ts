@@ -5,7 +5,7 @@
  * team server builds text prompts from it (fimText.ts, the family named by the
  * `sovereign.server.fimTemplate` setting). fimLayout.ts says where each piece goes and why.
  *
- * Adding a family: one entry here, its test model (test/models/testModels.ts) and its case in
+ * Adding a family: one entry here, its test model (scripts/models/testModels.ts) and its case in
  * test/engine/fimFormat.test.ts. When servers should offer it too: its `template` name in
  * `fimTemplates`, in the setting's enum (package.json, README) and its vocabulary spellings in
  * test/unit/fimContract.test.ts, which checks that the enum is `fimTemplates`.

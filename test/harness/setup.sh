@@ -3,7 +3,7 @@
 #  1. apt: chromium (the browser playwright-core drives) and libkrb5-dev (headers code-server's
 #     kerberos addon builds against) — installed only if missing; `apt-get update` only if needed.
 #  2. code-server 4.139.1 + its own Node 24 into the cache folder
-#     (${SOVEREIGN_DEV_CACHE:-~/.cache/sovereign-dev}), via test/harness/installCodeServer.ts.
+#     (${SOVEREIGN_DEV_CACHE:-~/.cache/sovereign-dev}), via scripts/vscode/installCodeServer.ts.
 # SOVEREIGN_NEEDS_BROWSER=0 skips chromium.
 set -euo pipefail
 
@@ -51,5 +51,5 @@ if [ -f "$cache/code-server-4.139.1/.complete" ] && [ -f "$cache/code-server-4.1
   say "code-server 4.139.1 already installed in $cache/code-server-4.139.1"
 else
   say "installing code-server 4.139.1 into $cache (takes a few minutes)"
-  npx --no-install tsx test/harness/installCodeServer.ts
+  npx --no-install tsx scripts/vscode/installCodeServer.ts
 fi

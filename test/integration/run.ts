@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { ensureLlamaServer } from '../../bench/llamaServer';
-import { integrationSettings, prepareIntegrationWorkspace } from './integrationSettings';
+import { integrationSettings, prepareIntegrationWorkspace } from '../../scripts/vscode/integrationSettings';
 import { runExtensionTests } from './runInCodeServer';
 
 async function main(): Promise<void> {

@@ -13,8 +13,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { openWorkbench, type Workbench } from '../harness/browser';
-import { startCodeServer, type CodeServer } from '../harness/codeServer';
+import { openWorkbench, type Workbench } from '../../scripts/vscode/browser';
+import { startCodeServer, type CodeServer } from '../../scripts/vscode/codeServer';
 
 export interface RunExtensionTestsOptions {
   extensionDevelopmentPath: string;

@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { runTests } from '@vscode/test-electron';
-import { integrationSettings, prepareIntegrationWorkspace } from './integrationSettings';
+import { integrationSettings, prepareIntegrationWorkspace } from '../../scripts/vscode/integrationSettings';
 
 async function main(): Promise<void> {
   const repo = resolve(__dirname, '..', '..');

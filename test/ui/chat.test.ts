@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import type { ToWebview } from '../../src/chat/messages';
-import { openFile, runCommand, screenshot, waitForEditorText, waitForNotification } from '../harness/browser';
+import { openFile, runCommand, screenshot, waitForEditorText, waitForNotification } from '../../scripts/vscode/browser';
 import { testModelPath } from '../../scripts/models/testModels';
 import { chatFrame, closeVsCodeLeavingNothing, openVsCode, sendChatMessage, type VsCodeSession, workerPids } from './uiFixture';
 

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { Frame, Page } from 'playwright-core';
-import { runCommand, screenshot } from '../harness/browser';
+import { runCommand, screenshot } from '../../scripts/vscode/browser';
 import { testModelPath } from '../../scripts/models/testModels';
 import { chatFrame, closeVsCodeLeavingNothing, openVsCode, sendChatMessage, type VsCodeSession, workerPids } from './uiFixture';
 

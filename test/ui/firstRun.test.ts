@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openFile, screenshot, waitForNotification } from '../harness/browser';
+import { openFile, screenshot, waitForNotification } from '../../scripts/vscode/browser';
 import { ensureTestModels, testModelPath } from '../../scripts/models/testModels';
 import { openVsCode, type VsCodeSession } from './uiFixture';
 

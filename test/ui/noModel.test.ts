@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { openFile, runCommand, screenshot, waitForNotification } from '../harness/browser';
+import { openFile, runCommand, screenshot, waitForNotification } from '../../scripts/vscode/browser';
 import { openVsCode, type VsCodeSession } from './uiFixture';
 
 describe('UI: a new user with no model configured', function () {

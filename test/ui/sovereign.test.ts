@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { editorText, openFile, runCommand, screenshot } from '../harness/browser';
+import { editorText, openFile, runCommand, screenshot } from '../../scripts/vscode/browser';
 import { chatFrame, closeVsCodeLeavingNothing, ensureVsix, openVsCode, type VsCodeSession } from './uiFixture';
 
 /** The status bar's accessible label carries the request-flow counters. */

@@ -3,9 +3,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { openWorkbench, waitForWorkbench, type Workbench } from '../harness/browser';
-import { processTree, startCodeServer, type CodeServer } from '../harness/codeServer';
-import { integrationSettings, prepareIntegrationWorkspace } from '../integration/integrationSettings';
+import { openWorkbench, waitForWorkbench, type Workbench } from '../../scripts/vscode/browser';
+import { processTree, startCodeServer, type CodeServer } from '../../scripts/vscode/codeServer';
+import { integrationSettings, prepareIntegrationWorkspace } from '../../scripts/vscode/integrationSettings';
 
 export const repo = resolve(__dirname, '..', '..');
 export const vsixPath = resolve(repo, 'sovereign-linux-x64.vsix');

@@ -7,7 +7,7 @@ import type { SovereignApi } from '../../../src/extension';
 import type { CompletionParams } from '../../../src/runtime/protocol';
 import { feederCaughtUp } from './feederCaughtUp';
 
-// Same values as test/integration/integrationSettings.ts (this file runs inside VS Code).
+// Same values as scripts/vscode/integrationSettings.ts (this file runs inside VS Code).
 const canaries = ['CANARY_ENV_7f3a9c', 'CANARY_SETTING_2b8e41', 'CANARY_FILES_EXCLUDE_5d0c77'];
 const allowed = 'ALLOWED_MARKER_9e6f12';
 /** In a file outside the workspace (like VS Code's own settings.json): never context. */

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ensureTestModels, testModelPath } from '../../scripts/models/testModels';
+import { ensureTestModels, testModelPath } from '../models/testModels';
 
 export const storiesModel = resolve(__dirname, '..', '..', '..', 'shared', 'models', 'stories260K.gguf');
 
