@@ -6,7 +6,7 @@
  *                               [--tokens N] [--seed N] [--ctx N] [--threads N] [--prompt-budget-ms N]
  *
  * One process run: llama-bench (prompt and generation rate of the model with the same threads),
- * then Sovereign (the real CompletionEngine + RuntimeClient + dist/worker.js), then llama-server
+ * then Sovereign (the real CompletionPipeline + RuntimeClient + dist/worker.js), then llama-server
  * (llama.vscode's client logic, bench/llamaVscodeDriver.ts), each fed the same seeded replay
  * (bench/replay.ts) of typing real source files from node_modules. Every completion generates
  * exactly --tokens tokens on both sides when the model does not end it (no time budget): the

@@ -1,8 +1,8 @@
 /**
  * Drives the REAL Sovereign request flow the way VS Code drives an inline completion provider:
- * `CompletionEngine` (cache, type-through, adaptive debounce, speculation) over a `RuntimeClient`
+ * `CompletionPipeline` (cache, type-through, adaptive debounce, speculation) over a `RuntimeClient`
  * on the built `dist/worker.js`. Each keystroke aborts the previous call's AbortController (VS Code
- * cancels the stale token) and calls `engine.provide(input, signal)` with the input the extension
+ * cancels the stale token) and calls `pipeline.provide(input, signal)` with the input the extension
  * builds (`completionInputAt`). The runtime is tracked by the extension's `CompletionActivity` and
  * the extra-context ring is fed through the extension's `ContextFeedScheduler`, with the offers
  * contextFeeder.ts makes for the editor events the harness plays: a chunk at line 0 when a file
@@ -12,7 +12,7 @@
 import { isCancelled } from '../src/common/errors';
 import { silentLog } from '../src/common/log';
 import { CompletionActivity } from '../src/completion/completionActivity';
-import { CompletionEngine, type CompletionInput, type CompletionRuntime } from '../src/completion/completionEngine';
+import { CompletionPipeline, type CompletionInput, type CompletionModel } from '../src/completion/completionPipeline';
 import { completionInputAt, type WindowSettings } from '../src/completion/completionWindow';
 import { ContextFeedScheduler } from '../src/completion/contextFeedScheduler';
 import { ContextRing } from '../src/completion/contextRing';
@@ -56,7 +56,7 @@ export interface SovereignDriverOptions {
 export class SovereignDriver implements Driver {
   readonly name = 'sovereign';
   onOutcome: (o: ProviderOutcome) => void = () => undefined;
-  readonly engine: CompletionEngine;
+  readonly pipeline: CompletionPipeline;
   readonly ring = new ContextRing();
   readonly calls: SovereignCall[] = [];
   readonly provides: SovereignProvide[] = [];
@@ -72,14 +72,14 @@ export class SovereignDriver implements Driver {
   private readonly policy = compileContentPolicy({ contextExclude: defaultContextExclude, filesExclude: { folders: {}, elsewhere: [] } });
 
   constructor(
-    runtime: CompletionRuntime,
+    runtime: CompletionModel,
     private readonly options: SovereignDriverOptions,
   ) {
     // As registerCompletion.ts: the engine's runtime is tracked for the feeder; the records the
     // benchmark keeps sit below, invisible to both.
     const activity = new CompletionActivity();
-    const recorded: CompletionRuntime = { complete: (params, signal) => this.record(runtime, params, signal) };
-    this.engine = new CompletionEngine(activity.track(recorded), () => options.settings, this.ring, silentLog);
+    const recorded: CompletionModel = { complete: (params, signal) => this.record(runtime, params, signal) };
+    this.pipeline = new CompletionPipeline(activity.track(recorded), () => options.settings, this.ring, silentLog);
     this.feeder = new ContextFeedScheduler<string>({
       ring: this.ring,
       documentOf: (rel) => {
@@ -91,13 +91,13 @@ export class SovereignDriver implements Driver {
       onChanged: () => {
         if (!this.active) return;
         this.warmUps++;
-        void this.engine.warmUp(new AbortController().signal, this.inputFor(this.active));
+        void this.pipeline.warmUp(new AbortController().signal, this.inputFor(this.active));
       },
     });
   }
 
   /** The bookkeeping the benchmark needs around each runtime call. */
-  private async record(runtime: CompletionRuntime, params: CompletionParams, signal?: AbortSignal): Promise<CompletionResult> {
+  private async record(runtime: CompletionModel, params: CompletionParams, signal?: AbortSignal): Promise<CompletionResult> {
     const now = performance.now();
     const provide = signal && this.provideBySignal.get(signal);
     const call: SovereignCall = {
@@ -171,7 +171,7 @@ export class SovereignDriver implements Driver {
     const rec: SovereignProvide = { version: doc.version, startAt: performance.now(), result: 'pending' };
     this.provides.push(rec);
     this.provideBySignal.set(controller.signal, rec);
-    this.engine.provide(input, controller.signal).then(
+    this.pipeline.provide(input, controller.signal).then(
       (s) => {
         rec.endAt = performance.now();
         if (controller.signal.aborted) {
@@ -223,7 +223,7 @@ export class SovereignDriver implements Driver {
 
   summary(): Record<string, unknown> {
     return {
-      engine_counters: { ...this.engine.counters },
+      engine_counters: { ...this.pipeline.counters },
       provides_preempted_by_background: this.provides.filter((p) => p.result === 'preempted').length,
       ring_chunks: this.ring.list().length,
       warm_ups: this.warmUps,

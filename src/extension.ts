@@ -75,7 +75,7 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
   context.subscriptions.push(
     server.disposable,
     completion.disposable,
-    registerStatusBar(client, config, completion.provider, completion.engine, server),
+    registerStatusBar(client, config, completion.provider, completion.pipeline, server),
     chat.disposable,
     models.disposable,
     vscode.commands.registerCommand(Commands.chooseCompletionModel, () => chooseModelFile(config, 'completion')),
@@ -94,7 +94,7 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
   return {
     runtime: client,
     completionProvider: completion.provider,
-    completionCounters: completion.engine.counters,
+    completionCounters: completion.pipeline.counters,
     chat: chat.api,
     models: models.api,
     server: server.backend,

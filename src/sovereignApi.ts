@@ -6,7 +6,7 @@
  */
 import type * as vscode from 'vscode';
 import type { ChatApi } from './chat/registerChat';
-import type { EngineCounters } from './completion/completionEngine';
+import type { RequestCounters } from './completion/completionPipeline';
 import type { ModelsApi } from './models/registerModels';
 import type { RuntimeClient } from './runtime/client';
 import type { ServerState } from './server/serverBackend';
@@ -17,7 +17,7 @@ export interface SovereignApi {
   /** The registered inline completion provider, so a test can ask it as VS Code does. */
   readonly completionProvider: vscode.InlineCompletionItemProvider;
   /** Completion's request counters (model calls, cache and type-through hits): the status bar shows them too. */
-  readonly completionCounters: Readonly<EngineCounters>;
+  readonly completionCounters: Readonly<RequestCounters>;
   /** Chat: what the view shows and what is attached. */
   readonly chat: ChatApi;
   /** Model pickers: the items each shows, and the models folder. */

@@ -18,7 +18,7 @@ export async function overheadProbe(driver: SovereignDriver, session: FileSessio
   }
   const callsBefore = driver.calls.length;
   const providesBefore = driver.provides.length;
-  const counters = { ...driver.engine.counters };
+  const counters = { ...driver.pipeline.counters };
   const saved = driver.onOutcome;
   const samples: number[] = [];
   const raw: number[] = [];
@@ -50,7 +50,7 @@ export async function overheadProbe(driver: SovereignDriver, session: FileSessio
     driver.onOutcome = saved;
     driver.calls.splice(callsBefore);
     driver.provides.splice(providesBefore);
-    Object.assign(driver.engine.counters, counters);
+    Object.assign(driver.pipeline.counters, counters);
   }
   return { samples, raw };
 }

@@ -75,7 +75,7 @@ function runDescription(ctx: RunContext, played: Played): Record<string, unknown
       'Sovereign overhead_p50_ms = provide() wall time after the debounce minus the worker stats.totalMs (IPC, JSON-RPC, queueing in the worker, post-processing), measured by a probe of completions at rest after the replay (during typing nearly every request queues behind an aborted one, so the replay has few clean samples: overhead_replay_*); overhead_incl_debounce_and_queue_p50_ms is provide() wall minus totalMs during the replay with nothing taken out.',
       'behind_stale_ms: Sovereign = wait in the worker behind the aborted request for an earlier state (plus IPC); llama.vscode = its isRequestInProgress poll loop plus time queued in the one-slot server behind speculative/warm-up requests (plus HTTP).',
       "llama.vscode sends samplers [top_k, top_p, infill]. llama.cpp's infill sampler ends a generation with EOT when no candidate reaches p 0.2 after merging prefixes, which a random-weight model's flat distribution hits after a few tokens; llama-server then generated far fewer tokens than Sovereign. The benchmark therefore drops 'infill' (--infill-sampler keeps it) so both sides generate the same number of tokens; top_k 40 / top_p 0.99 stay.",
-      "Sovereign runs the extension's own code from the keystroke to the worker: completionInputAt (the provider's window and character bounds), CompletionEngine, CompletionActivity and ContextFeedScheduler (extra context enters the ring 3 s after the last completion ENDED, then a warm-up at the cursor); only the vscode event wiring is played by the driver (bench/sovereignDriver.ts).",
+      "Sovereign runs the extension's own code from the keystroke to the worker: completionInputAt (the provider's window and character bounds), CompletionPipeline, CompletionActivity and ContextFeedScheduler (extra context enters the ring 3 s after the last completion ENDED, then a warm-up at the cursor); only the vscode event wiring is played by the driver (bench/sovereignDriver.ts).",
       'Sessions (files) alternate between the sides (A-B, B-A, …), each side idle (no background work) while the other types.',
       'The machine has 2 cores shared with other work; see load_average_1_5_15.',
     ],
@@ -139,7 +139,7 @@ function typethroughResults(played: Played, common: Record<string, unknown>): Re
       speculative_requests: sovDriver.calls.filter((c) => c.kind === 'speculative').length,
       speculative_cancelled: sovDriver.calls.filter((c) => c.kind === 'speculative' && c.cancelled).length,
       wait_points: waitFigures(sovRun, rates, tokenCount),
-      engine_counters: sovDriver.engine.counters,
+      engine_counters: sovDriver.pipeline.counters,
     },
     llama_server: {
       ...typethroughFigures(lsRun, lsCalls),

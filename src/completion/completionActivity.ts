@@ -1,4 +1,4 @@
-import type { CompletionRuntime } from './completionEngine';
+import type { CompletionModel } from './completionPipeline';
 
 /**
  * When inline completion last used the model, free of `vscode` so the extension and the benchmark
@@ -15,7 +15,7 @@ export class CompletionActivity {
    * `runtime`, with each generating request tracked. A warm-up (maxTokens 0) is itself background
    * work and does not count: it would otherwise hold back the context it evaluates.
    */
-  track(runtime: CompletionRuntime): CompletionRuntime {
+  track(runtime: CompletionModel): CompletionModel {
     return {
       complete: (params, signal) => {
         if (params.maxTokens <= 0) return runtime.complete(params, signal);

@@ -1,6 +1,6 @@
 import { charsPerToken } from '../common/charsPerToken';
 import type { CompletionEditorSettings } from '../config/completionSettings';
-import type { CompletionInput } from './completionEngine';
+import type { CompletionInput } from './completionPipeline';
 
 /** The part of a document the window needs (a `vscode.TextDocument` adapts in one line). */
 export interface LineSource {
@@ -46,7 +46,7 @@ export interface WindowPlace {
 }
 
 /**
- * What the completion engine gets at a cursor, built the same way by the extension (provider.ts)
+ * What the completion pipeline gets at a cursor, built the same way by the extension (provider.ts)
  * and the benchmark. Character bounds come from the token bounds: a 5 MB minified line is
  * sliced, never sent whole.
  */

@@ -6,12 +6,12 @@ import type { Log } from '../common/log';
 import type { Config } from '../config/config';
 import { completionEnabledFor, completionSettings } from '../config/completionSettings';
 import type { WorkspaceContentPolicy } from '../config/workspaceContentPolicy';
-import type { CompletionEngine, CompletionInput } from './completionEngine';
+import type { CompletionPipeline, CompletionInput } from './completionPipeline';
 import { completionInputAt } from './completionWindow';
 
 /**
  * The VS Code side of completion: turns a document and position into bounded text windows and
- * hands them to the engine. Never shows a notification: failures go to the status bar (through
+ * hands them to the pipeline. Never shows a notification: failures go to the status bar (through
  * the runtime state) and the log. VS Code cancels the token of a stale request; it becomes the
  * AbortSignal the worker stops generating on.
  */
@@ -21,7 +21,7 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider {
   readonly onDidChangePaused = this.pausedEmitter.event;
 
   constructor(
-    private readonly engine: CompletionEngine,
+    private readonly pipeline: CompletionPipeline,
     private readonly config: Config,
     private readonly policy: WorkspaceContentPolicy,
     private readonly log: Log,
@@ -51,7 +51,7 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider {
     if (!input) return undefined;
 
     try {
-      const suggestion = await this.engine.provide(input, toAbortSignal(token), manual);
+      const suggestion = await this.pipeline.provide(input, toAbortSignal(token), manual);
       if (!suggestion || token.isCancellationRequested) return undefined;
       if (suggestion.stats) {
         const s = suggestion.stats;

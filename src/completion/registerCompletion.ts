@@ -7,7 +7,7 @@ import { SettingKeys } from '../config/settingKeys';
 import type { CompletionBackend } from './completionBackend';
 import { Commands } from '../commands';
 import { CompletionActivity } from './completionActivity';
-import { CompletionEngine } from './completionEngine';
+import { CompletionPipeline } from './completionPipeline';
 import { registerContextFeeder } from './contextFeeder';
 import { ContextRing } from './contextRing';
 import { CompletionProvider } from './provider';
@@ -16,7 +16,7 @@ const pausedKey = 'sovereign.completion.paused';
 
 export interface CompletionFeature {
   readonly provider: CompletionProvider;
-  readonly engine: CompletionEngine;
+  readonly pipeline: CompletionPipeline;
   readonly disposable: vscode.Disposable;
 }
 
@@ -29,8 +29,8 @@ export function registerCompletion(context: vscode.ExtensionContext, backend: Co
   // The context feeder waits for quiet after the last completion.
   const activity = new CompletionActivity();
   // Settings are read per request: the ring is used while sovereign.completion.extraContext is on.
-  const engine = new CompletionEngine(activity.track(backend), () => completionSettings(config), ring, log);
-  const provider = new CompletionProvider(engine, config, policy, log, () => backend.configured());
+  const pipeline = new CompletionPipeline(activity.track(backend), () => completionSettings(config), ring, log);
+  const provider = new CompletionProvider(pipeline, config, policy, log, () => backend.configured());
   provider.setPaused(context.globalState.get<boolean>(pausedKey) ?? false);
 
   // Warm-up evaluates the prompt of where the user is now (a file just opened), not of the last request.
@@ -50,12 +50,12 @@ export function registerCompletion(context: vscode.ExtensionContext, backend: Co
     vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, provider),
     registerContextFeeder(ring, policy, () => activity.lastActiveAt(), () => {
       const input = activeInput();
-      if (input) void engine.warmUp(new AbortController().signal, input);
+      if (input) void pipeline.warmUp(new AbortController().signal, input);
     }),
     vscode.commands.registerCommand(Commands.pauseCompletions, () => setPaused(true)),
     vscode.commands.registerCommand(Commands.resumeCompletions, () => setPaused(false)),
     vscode.commands.registerCommand(Commands.triggerCompletion, () => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger')),
-    config.onDidChange([SettingKeys.completionModelPath, SettingKeys.backend, SettingKeys.serverUrl, SettingKeys.serverCompletionModel, SettingKeys.serverFimTemplate], () => engine.clearCache()),
+    config.onDidChange([SettingKeys.completionModelPath, SettingKeys.backend, SettingKeys.serverUrl, SettingKeys.serverCompletionModel, SettingKeys.serverFimTemplate], () => pipeline.clearCache()),
   );
-  return { provider, engine, disposable };
+  return { provider, pipeline, disposable };
 }

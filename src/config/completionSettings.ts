@@ -28,7 +28,7 @@ export const extraContextTokens = 2048;
 /** The adaptive debounce waits at least this long (or `debounceMs` when that is shorter). */
 const debounceFloorMs = 30;
 
-/** What one completion request uses (the CompletionEngine). */
+/** What one completion request uses (the CompletionPipeline). */
 export interface CompletionSettings {
   maxTokens: number;
   maxLines: number;

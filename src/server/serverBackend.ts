@@ -1,6 +1,6 @@
 /**
- * A team server as the second implementation of both backends: completion (the CompletionRuntime
- * seam of the CompletionEngine) and chat (ChatBackend). Free of `vscode`: settings and the API key
+ * A team server as the second implementation of both backends: completion (the CompletionModel
+ * seam of the CompletionPipeline) and chat (ChatBackend). Free of `vscode`: settings and the API key
  * are read through functions at request time, so changes apply to the next request, and the
  * server tests drive this very class against a real llama-server.
  *

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { CompletionEngine, EngineCounters } from '../completion/completionEngine';
+import type { CompletionPipeline, RequestCounters } from '../completion/completionPipeline';
 import type { CompletionProvider } from '../completion/provider';
 import type { Config } from '../config/config';
 import type { RuntimeClient, RuntimeState } from '../runtime/client';
@@ -21,7 +21,7 @@ export function registerStatusBar(
   client: RuntimeClient,
   config: Config,
   completion: CompletionProvider,
-  requests: { readonly counters: EngineCounters; readonly onDidChangeCounters: CompletionEngine['onDidChangeCounters'] },
+  requests: { readonly counters: RequestCounters; readonly onDidChangeCounters: CompletionPipeline['onDidChangeCounters'] },
   server: ServerStatus,
 ): vscode.Disposable {
   const counters = requests.counters;
@@ -65,7 +65,7 @@ async function showMenu(completion: CompletionProvider): Promise<void> {
 }
 
 /** A server's errors name their fix (the guard names the setting to change); the item turns red. */
-function describeServer(state: ServerState, paused: boolean, c: EngineCounters): { text: string; tooltip: string; error?: boolean } {
+function describeServer(state: ServerState, paused: boolean, c: RequestCounters): { text: string; tooltip: string; error?: boolean } {
   const where = state.url ? `Team server ${state.url}` : 'Team server (sovereign.server.url is not set)';
   if (state.kind === 'error') return { text: '$(error) Sovereign', tooltip: `${where}\n${state.error.message}`, error: true };
   if (paused) return { text: '$(debug-pause) Sovereign', tooltip: 'Completions paused. Click to resume.' };
@@ -76,7 +76,7 @@ function describeServer(state: ServerState, paused: boolean, c: EngineCounters):
   return { text: s ? `$(remote) Sovereign ${s.totalMs} ms` : '$(remote) Sovereign', tooltip: `${where}: ready${state.model ? ` (${state.model})` : ''}${last}${flow}` };
 }
 
-function describe(state: RuntimeState, config: Config, paused: boolean, counters: EngineCounters): { text: string; tooltip: string; error?: boolean } {
+function describe(state: RuntimeState, config: Config, paused: boolean, counters: RequestCounters): { text: string; tooltip: string; error?: boolean } {
   if (paused && state.kind !== 'error') return { text: '$(debug-pause) Sovereign', tooltip: 'Completions paused. Click to resume.' };
   switch (state.kind) {
     case 'idle':

@@ -28,7 +28,7 @@ describe('engine: 1,000 rapid completion requests against the real worker', func
   });
 
   /**
-   * Each request is aborted by the next one, as CompletionEngine does when the user types on.
+   * Each request is aborted by the next one, as CompletionPipeline does when the user types on.
    * Three paces: the next request after one turn of the event loop (as fast as the extension host
    * can ask: most are cancelled in the client before they are sent); one a millisecond (the
    * fastest timer: most reach the worker's queue); and each request given 3 ms on the model

@@ -1,6 +1,6 @@
 /**
  * The `llama-server` backend against a real llama-server (built from node-llama-cpp's bundled
- * llama.cpp, started here on 127.0.0.1): /infill completion through the same CompletionEngine and
+ * llama.cpp, started here on 127.0.0.1): /infill completion through the same CompletionPipeline and
  * post-processing as the embedded worker, streamed chat, exact token counts, the API key,
  * cancellation reaching the server, and down / slow / erroring servers each giving one typed error
  * within a bound.
@@ -9,7 +9,7 @@ import * as assert from 'node:assert/strict';
 import type { LlamaServer } from '../../bench/llamaServer';
 import { SovereignError } from '../../src/common/errors';
 import { silentLog } from '../../src/common/log';
-import { CompletionEngine, type CompletionInput } from '../../src/completion/completionEngine';
+import { CompletionPipeline, type CompletionInput } from '../../src/completion/completionPipeline';
 import type { CompletionSettings } from '../../src/config/completionSettings';
 import { postprocess } from '../../src/completion/postprocess';
 import { waitFor } from '../engine/runtimeFixture';
@@ -63,9 +63,9 @@ describe('llama-server backend (real llama-server, /infill)', function () {
     assert.equal(backend.currentState.kind, 'ready');
   });
 
-  it('goes through the same CompletionEngine post-processing as the embedded worker', async () => {
+  it('goes through the same CompletionPipeline post-processing as the embedded worker', async () => {
     const { backend } = createBackend(settingsFor(server.url));
-    const engine = new CompletionEngine(backend, () => engineSettings, undefined, silentLog);
+    const engine = new CompletionPipeline(backend, () => engineSettings, undefined, silentLog);
     const input: CompletionInput = { prefix: 'x = 1\ny = ', suffix: '\n', linePrefix: 'y = ', lineSuffix: '', linesBelow: [''] };
     const suggestion = await engine.provide(input, new AbortController().signal, true);
     // The same request straight to the backend gives the raw text the engine post-processed.

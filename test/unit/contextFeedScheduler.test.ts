@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { CompletionActivity } from '../../src/completion/completionActivity';
-import type { CompletionRuntime } from '../../src/completion/completionEngine';
+import type { CompletionModel } from '../../src/completion/completionPipeline';
 import { chunkLines, ContextFeedScheduler, quietMs, type FeedDocument, type FeedTimers } from '../../src/completion/contextFeedScheduler';
 import { ContextRing } from '../../src/completion/contextRing';
 import type { CompletionParams, CompletionResult } from '../../src/runtime/protocol';
@@ -154,7 +154,7 @@ describe('ContextFeedScheduler (when offered code enters the ring)', () => {
 });
 
 /** A runtime whose answers the test releases one by one. */
-class HeldRuntime implements CompletionRuntime {
+class HeldRuntime implements CompletionModel {
   private releases: (() => void)[] = [];
   complete(_params: CompletionParams): Promise<CompletionResult> {
     return new Promise((resolve) => {

@@ -15,7 +15,7 @@ import type { ContextRing } from './contextRing';
 import { fixIndentation, postprocess } from './postprocess';
 import { SuggestionCache } from './suggestionCache';
 
-export interface CompletionRuntime {
+export interface CompletionModel {
   complete(params: CompletionParams, signal?: AbortSignal): Promise<CompletionResult>;
 }
 
@@ -42,7 +42,7 @@ export interface Suggestion {
   stats?: CompletionStats;
 }
 
-export interface EngineCounters {
+export interface RequestCounters {
   modelCalls: number;
   cacheHits: number;
   typeThroughHits: number;
@@ -53,18 +53,18 @@ export interface EngineCounters {
 /** Auto-trigger is skipped with more than this much text right of the cursor. */
 const maxLineSuffixForAuto = 8;
 
-export class CompletionEngine {
+export class CompletionPipeline {
   private readonly cache = new SuggestionCache();
   private readonly debounce = new AdaptiveDebounce();
   private last: CompletionInput | undefined;
   private speculation: { controller: AbortController; prefix: string; suffix: string; done: Promise<void> } | undefined;
-  readonly counters: EngineCounters = { modelCalls: 0, cacheHits: 0, typeThroughHits: 0, speculativeCalls: 0, cancelled: 0 };
+  readonly counters: RequestCounters = { modelCalls: 0, cacheHits: 0, typeThroughHits: 0, speculativeCalls: 0, cancelled: 0 };
   private readonly countersChanged = new Emitter<void>();
   /** A counter moved: the status bar shows them as they happen, not only when the runtime's state changes. */
   readonly onDidChangeCounters = this.countersChanged.event;
 
   constructor(
-    private readonly runtime: CompletionRuntime,
+    private readonly runtime: CompletionModel,
     /** Read at each request, so a setting change applies to the next one. */
     private readonly settings: () => CompletionSettings,
     /** Sent while `maxExtraTokens` > 0. */
@@ -130,7 +130,7 @@ export class CompletionEngine {
     });
   }
 
-  private count(counter: keyof EngineCounters): void {
+  private count(counter: keyof RequestCounters): void {
     this.counters[counter]++;
     this.countersChanged.fire();
   }

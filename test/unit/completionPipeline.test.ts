@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { CancelledError } from '../../src/common/errors';
 import { silentLog } from '../../src/common/log';
-import { CompletionEngine, type CompletionInput } from '../../src/completion/completionEngine';
+import { CompletionPipeline, type CompletionInput } from '../../src/completion/completionPipeline';
 import type { CompletionSettings } from '../../src/config/completionSettings';
 import { ContextRing } from '../../src/completion/contextRing';
 import type { CompletionParams, CompletionResult } from '../../src/runtime/protocol';
@@ -41,15 +41,15 @@ function input(linePrefix: string, lineSuffix = '', before = 'def f(x):'): Compl
 
 const live = () => new AbortController().signal;
 
-describe('CompletionEngine (request flow)', () => {
+describe('CompletionPipeline (request flow)', () => {
   it('asks the model once and serves the same position from the cache', async () => {
     const rt = new ScriptedRuntime();
     rt.answers = ['return x + 1'];
-    const engine = new CompletionEngine(rt, () => settings, undefined, silentLog);
-    const a = await engine.provide(input('    '), live());
+    const pipeline = new CompletionPipeline(rt, () => settings, undefined, silentLog);
+    const a = await pipeline.provide(input('    '), live());
     assert.equal(a?.text, 'return x + 1');
     assert.equal(a?.source, 'model');
-    const b = await engine.provide(input('    '), live());
+    const b = await pipeline.provide(input('    '), live());
     assert.equal(b?.source, 'cache');
     assert.equal(rt.calls.length, 1);
   });
@@ -57,15 +57,15 @@ describe('CompletionEngine (request flow)', () => {
   it('type-through: typing the start of a shown suggestion costs no model call', async () => {
     const rt = new ScriptedRuntime();
     rt.answers = ['return x + 1'];
-    const engine = new CompletionEngine(rt, () => settings, undefined, silentLog);
-    await engine.provide(input('    '), live());
-    const typed = await engine.provide(input('    ret'), live());
+    const pipeline = new CompletionPipeline(rt, () => settings, undefined, silentLog);
+    await pipeline.provide(input('    '), live());
+    const typed = await pipeline.provide(input('    ret'), live());
     assert.deepEqual([typed?.text, typed?.source], ['urn x + 1', 'typeThrough']);
     assert.equal(rt.calls.length, 1);
-    assert.equal(engine.counters.typeThroughHits, 1);
+    assert.equal(pipeline.counters.typeThroughHits, 1);
     // Typing something else is a miss and asks the model.
     rt.answers = ['pass'];
-    const other = await engine.provide(input('    p'), live());
+    const other = await pipeline.provide(input('    p'), live());
     assert.equal(other?.source, 'model');
     assert.equal(rt.calls.length, 2);
   });
@@ -73,8 +73,8 @@ describe('CompletionEngine (request flow)', () => {
   it('completes a whitespace-only line from column 0 and removes the typed indentation', async () => {
     const rt = new ScriptedRuntime();
     rt.answers = ['    return x'];
-    const engine = new CompletionEngine(rt, () => settings, undefined, silentLog);
-    const s = await engine.provide(input('    '), live());
+    const pipeline = new CompletionPipeline(rt, () => settings, undefined, silentLog);
+    const s = await pipeline.provide(input('    '), live());
     assert.equal(rt.calls[0].prefix, 'def f(x):\n', 'the prefix ends at column 0');
     assert.equal(rt.calls[0].indent, 4);
     assert.deepEqual([s?.text, s?.replaceIndent], ['return x', false]);
@@ -83,14 +83,14 @@ describe('CompletionEngine (request flow)', () => {
   it('asks for one line when text sits right of the cursor, and skips auto-trigger before long text', async () => {
     const rt = new ScriptedRuntime();
     rt.answers = ['a, b)'];
-    const engine = new CompletionEngine(rt, () => settings, undefined, silentLog);
-    const s = await engine.provide(input('    g(', ')'), live());
+    const pipeline = new CompletionPipeline(rt, () => settings, undefined, silentLog);
+    const s = await pipeline.provide(input('    g(', ')'), live());
     assert.equal(rt.calls[0].singleLine, true);
     assert.equal(s?.text, 'a, b');
-    assert.equal(await engine.provide(input('    h(', 'some, long, arguments)'), live()), undefined);
+    assert.equal(await pipeline.provide(input('    h(', 'some, long, arguments)'), live()), undefined);
     assert.equal(rt.calls.length, 1, 'no model call before long text');
     rt.answers = ['x, '];
-    assert.equal((await engine.provide(input('    h(', 'some, long, arguments)'), live(), true))?.text, 'x,');
+    assert.equal((await pipeline.provide(input('    h(', 'some, long, arguments)'), live(), true))?.text, 'x,');
   });
 
   it('a cancelled request returns nothing and counts as cancelled', async () => {
@@ -99,24 +99,24 @@ describe('CompletionEngine (request flow)', () => {
     rt.hold = new Promise((r) => (release = r));
     const complete = rt.complete.bind(rt);
     const asked = new Promise<void>((resolve) => (rt.complete = (params, signal) => (resolve(), complete(params, signal))));
-    const engine = new CompletionEngine(rt, () => settings, undefined, silentLog);
+    const pipeline = new CompletionPipeline(rt, () => settings, undefined, silentLog);
     const c = new AbortController();
-    const pending = engine.provide(input('    '), c.signal);
+    const pending = pipeline.provide(input('    '), c.signal);
     await asked; // the request is with the runtime (was: a 5 ms sleep)
     c.abort();
     release();
     assert.equal(await pending, undefined);
-    assert.equal(engine.counters.cancelled, 1);
+    assert.equal(pipeline.counters.cancelled, 1);
   });
 
   it('speculates the suggestion after the shown one; accepting it needs no new model call', async () => {
     const rt = new ScriptedRuntime();
     rt.answers = ['    x = 1', '\n    y = 2'];
-    const engine = new CompletionEngine(rt, () => ({ ...settings, speculate: true }), undefined, silentLog);
-    const first = await engine.provide(input('    '), live());
+    const pipeline = new CompletionPipeline(rt, () => ({ ...settings, speculate: true }), undefined, silentLog);
+    const first = await pipeline.provide(input('    '), live());
     assert.equal(first?.text, 'x = 1');
     // The user presses Tab: the line now holds the suggestion.
-    const next = await engine.provide(input('    x = 1'), live());
+    const next = await pipeline.provide(input('    x = 1'), live());
     assert.equal(rt.calls.length, 2, 'only the speculative call');
     assert.equal(rt.calls[1].prefix, 'def f(x):\n    x = 1');
     assert.deepEqual([next?.text, next?.source], ['\n    y = 2', 'cache']);
@@ -128,10 +128,10 @@ describe('CompletionEngine (request flow)', () => {
     const ring = new ContextRing();
     ring.add({ path: 'a.py', text: 'A = 1' });
     ring.add({ path: 'b.py', text: 'B = 2' });
-    const engine = new CompletionEngine(rt, () => settings, ring, silentLog);
-    await engine.provide(input('    '), live());
+    const pipeline = new CompletionPipeline(rt, () => settings, ring, silentLog);
+    await pipeline.provide(input('    '), live());
     assert.deepEqual(rt.calls[0].extra?.map((c) => c.path), ['a.py', 'b.py']);
-    await engine.warmUp(live());
+    await pipeline.warmUp(live());
     assert.equal(rt.calls[1].maxTokens, 0);
   });
 
@@ -140,12 +140,12 @@ describe('CompletionEngine (request flow)', () => {
     const ring = new ContextRing();
     ring.add({ path: 'a.py', text: 'A = 1' });
     let current: CompletionSettings = { ...settings, maxExtraTokens: 0 };
-    const engine = new CompletionEngine(rt, () => current, ring, silentLog);
-    await engine.provide(input('    ', '', 'def f():'), live());
+    const pipeline = new CompletionPipeline(rt, () => current, ring, silentLog);
+    await pipeline.provide(input('    ', '', 'def f():'), live());
     current = { ...settings, maxExtraTokens: 100 };
-    await engine.provide(input('    ', '', 'def g():'), live());
+    await pipeline.provide(input('    ', '', 'def g():'), live());
     current = { ...settings, maxExtraTokens: 0 };
-    await engine.warmUp(live());
+    await pipeline.warmUp(live());
     assert.deepEqual(
       rt.calls.map((c) => [c.extra?.map((x) => x.path), c.maxExtraTokens]),
       [
@@ -160,10 +160,10 @@ describe('CompletionEngine (request flow)', () => {
     const rt = new ScriptedRuntime();
     rt.answers = ['pass'];
     let current: CompletionSettings = { ...settings, debounceMinMs: 60_000, debounceMaxMs: 60_000 };
-    const engine = new CompletionEngine(rt, () => current, undefined, silentLog);
+    const pipeline = new CompletionPipeline(rt, () => current, undefined, silentLog);
     current = { ...settings, debounceMinMs: 0, debounceMaxMs: 0 };
     // Typed (not asked for): it waits the debounce, now 0 ms; a minute's wait would time the test out.
-    const suggestion = await engine.provide(input('    '), live(), false);
+    const suggestion = await pipeline.provide(input('    '), live(), false);
     assert.equal(suggestion?.text, 'pass');
   });
 });
