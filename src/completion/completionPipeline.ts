@@ -15,6 +15,7 @@ import type { ContextRing } from './contextRing';
 import { fixIndentation, postprocess } from './postprocess';
 import { SuggestionCache } from './suggestionCache';
 
+/** What answers a completion request with raw text and stats: the worker's model or a team server (completionBackend.ts). */
 export interface CompletionModel {
   complete(params: CompletionParams, signal?: AbortSignal): Promise<CompletionResult>;
 }
