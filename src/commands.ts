@@ -3,9 +3,7 @@
  * the copy/cut pair); test/unit/commands.test.ts holds the two lists against each other.
  */
 export const Commands = {
-  // Models
-  chooseCompletionModel: 'sovereign.chooseCompletionModel',
-  chooseChatModel: 'sovereign.chooseChatModel',
+  // Models: one picker per role (presets, the models folder's files, then any GGUF file)
   selectCompletionModel: 'sovereign.selectCompletionModel',
   selectChatModel: 'sovereign.selectChatModel',
   openModelsFolder: 'sovereign.openModelsFolder',

@@ -8,7 +8,6 @@ import { Config } from './config/config';
 import { runtimeSettings } from './config/runtimeSettings';
 import { restartKeys } from './config/settingKeys';
 import { WorkspaceContentPolicy } from './config/workspaceContentPolicy';
-import { chooseModelFile } from './models/chooseModelFile';
 import { registerModels } from './models/registerModels';
 import { RuntimeClient } from './runtime/client';
 import { embeddedChatBackend } from './chat/chatBackend';
@@ -78,8 +77,6 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
     registerStatusBar(client, config, completion.provider, completion.pipeline, server),
     chat.disposable,
     models.disposable,
-    vscode.commands.registerCommand(Commands.chooseCompletionModel, () => chooseModelFile(config, 'completion')),
-    vscode.commands.registerCommand(Commands.chooseChatModel, () => chooseModelFile(config, 'chat')),
     vscode.commands.registerCommand(Commands.showLog, () => log.show(true)),
     vscode.commands.registerCommand(Commands.restartRuntime, () => client.restart()),
     vscode.commands.registerCommand(Commands.openChat, () => vscode.commands.executeCommand(`${chatViewType}.focus`)),

@@ -99,7 +99,7 @@ export class ChatController implements vscode.Disposable {
       case 'history':
         return this.showHistory();
       case 'action':
-        await vscode.commands.executeCommand(Commands.chooseChatModel);
+        await vscode.commands.executeCommand(Commands.selectChatModel);
         return;
       case 'code':
         return this.codeAction(m.action, m.code);

@@ -48,7 +48,7 @@ export async function selectModel(role: ModelRole, deps: SelectModelDeps): Promi
   if (!picked || picked.kind === 'separator') return undefined;
   if (picked.kind === 'browse') {
     const previous = config.modelPath(role);
-    const path = await chooseModelFile(config, role);
+    const path = await chooseModelFile(config, role, deps.modelsFolder());
     if (path && !(await useModel(role, path, deps, hardware, { set: false }))) await config.setModelPath(role, previous ?? '');
     return path;
   }
