@@ -7,7 +7,8 @@ export const Commands = {
   selectCompletionModel: 'sovereign.selectCompletionModel',
   selectChatModel: 'sovereign.selectChatModel',
   openModelsFolder: 'sovereign.openModelsFolder',
-  // Runtime and status
+  // Runtime, status and the walkthrough
+  getStarted: 'sovereign.getStarted',
   showLog: 'sovereign.showLog',
   restartRuntime: 'sovereign.restartRuntime',
   statusMenu: 'sovereign.statusMenu',

@@ -20,6 +20,9 @@ import type { SovereignApi } from './sovereignApi';
 
 export type { SovereignApi } from './sovereignApi';
 
+/** package.json's `contributes.walkthroughs` id. */
+const walkthroughId = 'sovereign.firstRun';
+
 declare const __sovereignLoadStart: { at: number; rss: number } | undefined;
 declare const __sovereignLoadEnd: number | undefined;
 
@@ -77,6 +80,9 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
     registerStatusBar(client, config, completion.provider, completion.pipeline, server),
     chat.disposable,
     models.disposable,
+    vscode.commands.registerCommand(Commands.getStarted, () =>
+      vscode.commands.executeCommand('workbench.action.openWalkthrough', `${context.extension.id}#${walkthroughId}`, false),
+    ),
     vscode.commands.registerCommand(Commands.showLog, () => log.show(true)),
     vscode.commands.registerCommand(Commands.restartRuntime, () => client.restart()),
     vscode.commands.registerCommand(Commands.openChat, () => vscode.commands.executeCommand(`${chatViewType}.focus`)),

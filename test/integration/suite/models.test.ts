@@ -103,6 +103,21 @@ export function registerModelTests(): void {
       assert.ok(presets.every((p) => /^download disabled: offline/.test(p.detail)), presets.map((p) => p.detail).join('\n'));
     });
 
+    it('"Sovereign: Get Started" opens the walkthrough, any time', async function () {
+      await activated();
+      const tabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => t.label));
+      const before = tabs();
+      await vscode.commands.executeCommand('sovereign.getStarted');
+      const deadline = Date.now() + 30_000;
+      let active = vscode.window.tabGroups.activeTabGroup.activeTab?.label ?? '';
+      while (!/Welcome|Walkthrough|Get started/i.test(active) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        active = vscode.window.tabGroups.activeTabGroup.activeTab?.label ?? '';
+      }
+      assert.match(active, /Welcome|Walkthrough|Get started/i, `the active tab after Get Started: "${active}" (tabs before: ${before.join(', ')})`);
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    });
+
     it('contributes the first-run walkthrough: pick models, try a completion, open the chat', async () => {
       const { ext } = await activated();
       const walkthroughs = ext.packageJSON.contributes.walkthroughs as { id: string; steps: { id: string; description: string; media: { markdown?: string } }[] }[];
@@ -115,6 +130,8 @@ export function registerModelTests(): void {
         assert.ok(step.media.markdown && existsSync(join(ext.extensionPath, step.media.markdown)), `${step.id}: media ${step.media.markdown}`);
         for (const [, command] of step.description.matchAll(/\(command:([\w.]+)/g)) assert.ok(all.includes(command), `${step.id} links to ${command}`);
       }
+      const count = /^.*?\b(One|Two|Three|Four|Five|Six|Seven) steps\b/.exec((firstRun as unknown as { description: string }).description)?.[1];
+      if (count) assert.equal(['One', 'Two', 'Three', 'Four', 'Five', 'Six', 'Seven'].indexOf(count) + 1, firstRun.steps.length, 'the walkthrough says how many steps it has');
       const props = ext.packageJSON.contributes.configuration.properties as Record<string, { scope?: string }>;
       assert.equal(props['sovereign.offline']?.scope, 'machine');
       assert.equal(props['sovereign.models.folder']?.scope, 'machine');
