@@ -137,7 +137,7 @@ export class SovereignDriver implements Driver {
     return this.policy.check(use, place, start, sent).allowed;
   }
 
-  /** provider.ts's completionInput for the harness's document. */
+  /** provider.ts's completionInputAt call for the harness's document. */
   private inputFor(doc: DocState): CompletionInput {
     const { settings, prefixLines, suffixLines, repoName } = this.options;
     const window: WindowSettings = { prefixLines, suffixLines, maxPrefixTokens: settings.maxPrefixTokens, maxSuffixTokens: settings.maxSuffixTokens };

@@ -7,7 +7,7 @@ import type { Config } from '../config/config';
 import { completionEnabledFor, completionSettings } from '../config/completionSettings';
 import type { WorkspaceContentPolicy } from '../config/workspaceContentPolicy';
 import type { CompletionPipeline, CompletionInput } from './completionPipeline';
-import { completionInputAt } from './completionWindow';
+import { completionInputAt, type WindowSettings } from './completionWindow';
 
 /**
  * The VS Code side of completion: turns a document and position into bounded text windows and
@@ -46,8 +46,11 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider {
     token: vscode.CancellationToken,
   ): Promise<vscode.InlineCompletionItem[] | undefined> {
     const manual = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke;
-    if (!this.enabledFor(document, manual)) return undefined;
-    const input = this.inputFor(document, position);
+    // Read once per keystroke; the pipeline reads its own part again, per request.
+    const settings = completionSettings(this.config);
+    if (this.paused && !manual) return undefined;
+    if (!completionEnabledFor(settings, document.languageId)) return undefined;
+    const input = this.inputFor(document, position, settings);
     if (!input) return undefined;
 
     try {
@@ -66,21 +69,17 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider {
   }
 
   /** The bounded text at `position`, or undefined where no model may be asked (no model, or the content policy refuses). */
-  inputFor(document: vscode.TextDocument, position: vscode.Position): CompletionInput | undefined {
+  inputFor(document: vscode.TextDocument, position: vscode.Position, settings: WindowSettings = completionSettings(this.config)): CompletionInput | undefined {
     if (!this.configured()) return undefined;
-    const input = completionInput(document, position, this.config);
+    const input = completionInput(document, position, settings);
     return this.policy.check('editing', document, input.prefix, input.suffix).allowed ? input : undefined;
   }
 
-  private enabledFor(document: vscode.TextDocument, manual: boolean): boolean {
-    if (this.paused && !manual) return false;
-    return completionEnabledFor(completionSettings(this.config), document.languageId);
-  }
 }
 
-export function completionInput(document: vscode.TextDocument, position: vscode.Position, config: Config): CompletionInput {
+function completionInput(document: vscode.TextDocument, position: vscode.Position, settings: WindowSettings): CompletionInput {
   const folder = vscode.workspace.getWorkspaceFolder(document.uri);
-  return completionInputAt({ lineCount: document.lineCount, lineAt: (i) => document.lineAt(i).text }, position.line, position.character, completionSettings(config), {
+  return completionInputAt({ lineCount: document.lineCount, lineAt: (i) => document.lineAt(i).text }, position.line, position.character, settings, {
     filePath: folder ? vscode.workspace.asRelativePath(document.uri, false) : undefined,
     repoName: folder?.name,
   });
