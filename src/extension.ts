@@ -11,6 +11,7 @@ import { WorkspaceContentPolicy } from './config/workspaceContentPolicy';
 import { registerModels } from './models/registerModels';
 import { RuntimeClient } from './runtime/client';
 import { embeddedChatBackend } from './chat/chatBackend';
+import { loggedChatBackend } from './chat/loggedChatBackend';
 import { embeddedCompletionBackend } from './completion/completionBackend';
 import { registerServer } from './server/registerServer';
 import { selectChatBackend, selectCompletionBackend } from './server/selectBackend';
@@ -63,7 +64,8 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
   // One interface, two implementations: sovereign.backend picks per request (no reload needed).
   const server = registerServer(context, config, tagged(log, 'server'));
   const completionBackend = selectCompletionBackend(embeddedCompletionBackend(client, config), server.backend, server.useServer);
-  const chatBackend = selectChatBackend(embeddedChatBackend(client, config), server.backend, server.useServer, server.onDidSwitch);
+  // Each answer leaves one line in the log at debug level (latency, tokens, why it stopped).
+  const chatBackend = loggedChatBackend(selectChatBackend(embeddedChatBackend(client, config), server.backend, server.useServer, server.onDidSwitch), tagged(log, 'chat'));
   mark('server');
   // One answer to "may this text reach a model?" for every feature, compiled once per settings change.
   const contentPolicy = new WorkspaceContentPolicy();

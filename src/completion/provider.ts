@@ -56,10 +56,6 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider {
     try {
       const suggestion = await this.pipeline.provide(input, toAbortSignal(token), manual);
       if (!suggestion || token.isCancellationRequested) return undefined;
-      if (suggestion.stats) {
-        const s = suggestion.stats;
-        this.log.debug(`${s.totalMs} ms: reused ${s.reusedTokens}, evaluated ${s.evaluatedTokens}, generated ${s.generatedTokens} (${s.stop})`);
-      }
       const range = suggestion.replaceIndent ? new vscode.Range(position.line, 0, position.line, position.character) : new vscode.Range(position, position);
       return [new vscode.InlineCompletionItem(suggestion.text, range)];
     } catch (e) {

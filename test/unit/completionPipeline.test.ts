@@ -166,4 +166,26 @@ describe('CompletionPipeline (request flow)', () => {
     const suggestion = await pipeline.provide(input('    '), live(), false);
     assert.equal(suggestion?.text, 'pass');
   });
+
+  it('leaves one debug line per request: latency, tokens and stop reason; cache hits and cancellations too', async () => {
+    const lines: string[] = [];
+    const log = { ...silentLog, debug: (m: string) => lines.push(m) };
+    const rt = new ScriptedRuntime();
+    rt.answers = ['return x + 1', ''];
+    let t = 0;
+    const pipeline = new CompletionPipeline(rt, () => settings, undefined, log, () => (t += 5));
+    await pipeline.provide(input('    '), live());
+    await pipeline.provide(input('    '), live());
+    await pipeline.provide(input('    y = ', '', 'def g(y):'), live());
+    const c = new AbortController();
+    c.abort();
+    rt.hold = Promise.resolve();
+    await pipeline.provide(input('    z'), c.signal, true);
+    assert.deepEqual(lines, [
+      'completion: 5 ms (model 2 ms: prompt 1, generation 1), tokens reused 0, evaluated 1, generated 1; stop: maxTokens; shown 12 chars',
+      'completion: 5 ms from cache, no model call',
+      'completion: 5 ms (model 2 ms: prompt 1, generation 1), tokens reused 0, evaluated 1, generated 1; stop: maxTokens; nothing shown (post-processing left no text)',
+      'completion: cancelled after 5 ms (typed on)',
+    ]);
+  });
 });

@@ -12,6 +12,7 @@ import { registerLiveSettingsTests } from './liveSettings.test';
 import { registerDeactivationTests, registerExtensionTests } from './extension.test';
 import { registerModelTests } from './models.test';
 import { registerPrivacyTests } from './privacy.test';
+import { registerRequestLogTests } from './requestLog.test';
 import { registerServerTests } from './server.test';
 
 // mocha 12 is ESM-only: required from CommonJS (Node 22+), its class is the default export.
@@ -29,6 +30,7 @@ export function run(): Promise<void> {
   registerLiveSettingsTests();
   registerModelTests();
   registerPrivacyTests();
+  registerRequestLogTests();
   registerServerTests();
   registerDeactivationTests();
   return new Promise((resolve, reject) => {
