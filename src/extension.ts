@@ -79,7 +79,7 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
   context.subscriptions.push(
     server.disposable,
     completion.disposable,
-    registerStatusBar(client, config, completion.provider, completion.pipeline, server),
+    registerStatusBar({ client, config, completion: completion.provider, requests: completion.pipeline, server, policy: contentPolicy, extensionId: context.extension.id }),
     chat.disposable,
     models.disposable,
     vscode.commands.registerCommand(Commands.getStarted, () =>

@@ -33,6 +33,18 @@ export class Config extends SettingsReader {
     await this.cfg.update(key, path, vscode.ConfigurationTarget.Global);
   }
 
+  /**
+   * Turns completion on or off for one language in the user's settings (what the status menu
+   * offers). Returns true when the workspace's own value still decides otherwise.
+   */
+  async setCompletionLanguage(languageId: string, on: boolean): Promise<boolean> {
+    const key = SettingKeys.completionLanguages;
+    const mine = this.cfg.inspect<Record<string, boolean>>(key)?.globalValue ?? {};
+    await this.cfg.update(key, { ...mine, [languageId]: on }, vscode.ConfigurationTarget.Global);
+    const now = this.cfg.get<Record<string, boolean>>(key) ?? {};
+    return (now[languageId] ?? now['*'] ?? true) !== on;
+  }
+
   onDidChange(keys: readonly SettingKey[], listener: () => void): vscode.Disposable {
     return vscode.workspace.onDidChangeConfiguration((e) => {
       if (keys.some((k) => e.affectsConfiguration(`${section}.${k}`))) listener();

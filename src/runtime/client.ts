@@ -29,7 +29,8 @@ export type RuntimeState =
   | { kind: 'idle' }
   | { kind: 'loading'; role: ModelRole; path: string }
   | { kind: 'ready'; models: ModelInfo[]; last?: CompletionResult['stats'] }
-  | { kind: 'error'; error: SovereignError };
+  /** `role`: the failure is that role's own (its model file, say); none: the worker itself failed. */
+  | { kind: 'error'; error: SovereignError; role?: ModelRole };
 
 export interface RuntimeClientOptions {
   /** Absolute path of the bundled worker (`dist/worker.js`). */
@@ -215,7 +216,7 @@ export class RuntimeClient implements Disposable {
     const wanted = this.options.modelFor(role);
     if (!wanted?.path) {
       const error = new SovereignError('noModel', `No ${role} model is configured. Choose a GGUF model file.`);
-      this.setState({ kind: 'error', error });
+      this.setState({ kind: 'error', error, role });
       throw error;
     }
     const w = await this.ensureWorker();
@@ -233,7 +234,7 @@ export class RuntimeClient implements Disposable {
       return w;
     } catch (e) {
       const error = this.toSovereignError(e, undefined);
-      if (this.worker === w) this.setState({ kind: 'error', error });
+      if (this.worker === w) this.setState({ kind: 'error', error, role });
       throw error;
     }
   }

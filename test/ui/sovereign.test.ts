@@ -3,15 +3,14 @@ import type { Page } from 'playwright-core';
 import { editorText, openFile, runCommand, screenshot } from '../../scripts/vscode/browser';
 import { chatFrame, closeVsCodeLeavingNothing, ensureVsix, openVsCode, type VsCodeSession } from './uiFixture';
 
-/** The status bar's accessible label carries the request-flow counters. */
-/** The request counters the status bar shows (it redraws whenever one moves). */
+/** The request counters the status bar's accessible label tells in words (it redraws whenever one moves). */
 async function counters(page: Page): Promise<{ modelCalls: number; typeThrough: number }> {
   const label = await page.evaluate(() => {
     const el = Array.from(document.querySelectorAll('.statusbar-item [aria-label], .statusbar-item[aria-label]')).find((e) => (e.getAttribute('aria-label') ?? '').startsWith('Sovereign:'));
     return el?.getAttribute('aria-label') ?? '';
   });
-  const calls = /Model calls: (\d+)/.exec(label);
-  const through = /type-through: (\d+)/.exec(label);
+  const calls = /(\d+) suggestions? from the model/.exec(label);
+  const through = /(\d+) kept while you typed them/.exec(label);
   if (!calls || !through) throw new Error(`no request counters in the status bar label: "${label}"`);
   return { modelCalls: Number(calls[1]), typeThrough: Number(through[1]) };
 }
