@@ -40,6 +40,11 @@ export class RoleStates {
     }
   }
 
+  /** The role's model setting changed: its old failure says nothing about the new file. */
+  forget(role: ModelRole): void {
+    this.failed.delete(role);
+  }
+
   /** The worker itself failed (crashed too often, shut down): both roles wait on it. */
   get runtimeError(): string | undefined {
     return this.workerFailed;

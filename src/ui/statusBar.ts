@@ -3,6 +3,7 @@ import type { CompletionPipeline, RequestCounters } from '../completion/completi
 import type { CompletionProvider } from '../completion/provider';
 import type { Config } from '../config/config';
 import { completionEnabledFor, completionSettings } from '../config/completionSettings';
+import { SettingKeys } from '../config/settingKeys';
 import type { WorkspaceContentPolicy } from '../config/workspaceContentPolicy';
 import type { RuntimeClient } from '../runtime/client';
 import type { ServerState } from '../server/serverBackend';
@@ -106,6 +107,9 @@ export function registerStatusBar(parts: StatusBarParts): vscode.Disposable {
     vscode.workspace.onDidOpenTextDocument((d) => {
       if (d.uri.toString() === vscode.window.activeTextEditor?.document.uri.toString()) recheck(d);
     }),
+    // Registered before the redraw below, so it draws without the old file's failure.
+    config.onDidChange([SettingKeys.completionModelPath], () => roles.forget('completion')),
+    config.onDidChange([SettingKeys.chatModelPath], () => roles.forget('chat')),
     policy.onDidChange(() => recheck()),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('sovereign')) recheck();

@@ -136,6 +136,10 @@ describe('each role keeps its own model state (RoleStates)', () => {
     assert.equal(roles.model('chat', undefined, '/m/chat.gguf').kind, 'error');
     roles.update({ kind: 'loading', role: 'chat', path: '/m/chat.gguf' });
     assert.equal(roles.model('chat', undefined, '/m/chat.gguf').kind, 'loading');
+    // A new file in the setting: the old file's failure is forgotten before anything loads.
+    roles.update(err('modelNotFound', 'chat'));
+    roles.forget('chat');
+    assert.deepEqual(roles.model('chat', undefined, '/m/other.gguf'), { kind: 'idle', name: 'other.gguf' });
   });
 
   it('"no model" comes from the settings, not from a remembered error; a worker failure is both roles\'', () => {
