@@ -3,13 +3,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { editorText, openFile, screenshot } from '../../scripts/vscode/browser';
-import { closeVsCodeLeavingNothing, openVsCode, type VsCodeSession } from './uiFixture';
+import { closeVsCodeLeavingNothing, ghostTextOnLine, ghostTextOnLineSelector as ghostSelector, openVsCode, type VsCodeSession } from './uiFixture';
 
 /** A class whose members TypeScript lists after `this.`; the cursor goes on the empty line in reset(). */
 const greeter = ['export class Greeter {', '  private name = "world";', '  private count = 0;', '', '  reset(): void {', '    ', '  }', '}'].join('\n');
 
-/** Ghost text on the cursor's line: the part the list item previews and Sovereign's part are separate spans. */
-const ghostSelector = '.monaco-editor .view-line [class*="ghost-text-decoration"]';
 const norm = (s: string | null | undefined) => (s ?? '').replace(/\u00a0/g, ' ');
 
 /** The label of the suggestion list's selected row. */
@@ -17,11 +15,6 @@ async function selectedLabel(page: Page): Promise<string> {
   const label = page.locator('.editor-widget.suggest-widget .monaco-list-row.focused .label-name').first();
   await label.waitFor({ state: 'visible', timeout: 10_000 });
   return norm(await label.textContent()).trim();
-}
-
-/** The ghost text on the cursor's line, or '' when none is rendered. */
-async function ghostOnLine(page: Page): Promise<string> {
-  return page.evaluate((sel) => Array.from(document.querySelectorAll(sel)).map((e) => e.textContent ?? '').join(''), ghostSelector).then(norm);
 }
 
 /**
@@ -85,7 +78,7 @@ describe('UI: ghost text while the suggestion list is open', function () {
           .then((h) => h.jsonValue() as Promise<string>, () => '');
         ghost = shown;
       }
-      assert.ok(ghost, `no ghost text starting with the selected item "${label}" appeared beside the list (ghost text now: "${await ghostOnLine(page)}")`);
+      assert.ok(ghost, `no ghost text starting with the selected item "${label}" appeared beside the list (ghost text now: "${await ghostTextOnLine(page)}")`);
       assert.ok(await page.locator('.editor-widget.suggest-widget.visible').isVisible(), 'the suggestion list is still open beside the ghost text');
       await screenshot(page, 'suggest-list-ghost-text');
 
@@ -95,7 +88,7 @@ describe('UI: ghost text while the suggestion list is open', function () {
       const afterItem = await editorText(page);
       assert.ok(afterItem.includes(`this.${label}`), `Tab did not insert the selected item "${label}":\n${afterItem}`);
       await page.waitForFunction((sel) => !!document.querySelector(sel), ghostSelector, { timeout: 30_000 }).catch(() => undefined);
-      assert.equal(await ghostOnLine(page), ghost.slice(label.length), `after the item, the rest of the ghost text is still shown`);
+      assert.equal(await ghostTextOnLine(page), ghost.slice(label.length), `after the item, the rest of the ghost text is still shown`);
       await page.keyboard.press('Tab');
       await page.waitForFunction((sel) => !document.querySelector(sel), ghostSelector, { timeout: 10_000 });
       const after = await editorText(page);
