@@ -8,6 +8,7 @@ import { completionEnabledFor, completionSettings } from '../config/completionSe
 import type { WorkspaceContentPolicy } from '../config/workspaceContentPolicy';
 import type { CompletionPipeline, CompletionInput } from './completionPipeline';
 import { completionInputAt, type WindowSettings } from './completionWindow';
+import { extendItem, withItemInserted, type SelectedItem } from './selectedItem';
 
 /**
  * The VS Code side of completion: turns a document and position into bounded text windows and
@@ -50,12 +51,21 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider {
     const settings = completionSettings(this.config);
     if (this.paused && !manual) return undefined;
     if (!completionEnabledFor(settings, document.languageId)) return undefined;
-    const input = this.inputFor(document, position, settings);
+    // With the suggestion list open, VS Code shows only text that extends its selected item.
+    const info = context.selectedCompletionInfo;
+    const item: SelectedItem | undefined = info && { text: info.text, start: info.range.start, end: info.range.end };
+    const input = this.inputFor(document, position, settings, item);
     if (!input) return undefined;
 
     try {
       const suggestion = await this.pipeline.provide(input, toAbortSignal(token), manual);
       if (!suggestion || token.isCancellationRequested) return undefined;
+      if (item) {
+        const extended = extendItem(item, suggestion);
+        if (!extended) return undefined;
+        const { start, end } = extended;
+        return [new vscode.InlineCompletionItem(extended.text, new vscode.Range(start.line, start.character, end.line, end.character))];
+      }
       const range = suggestion.replaceIndent ? new vscode.Range(position.line, 0, position.line, position.character) : new vscode.Range(position, position);
       return [new vscode.InlineCompletionItem(suggestion.text, range)];
     } catch (e) {
@@ -64,18 +74,23 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider {
     }
   }
 
-  /** The bounded text at `position`, or undefined where no model may be asked (no model, or the content policy refuses). */
-  inputFor(document: vscode.TextDocument, position: vscode.Position, settings: WindowSettings = completionSettings(this.config)): CompletionInput | undefined {
+  /**
+   * The bounded text at `position` (with `item`: as if the list's selected item were inserted), or
+   * undefined where no model may be asked (no model, or the content policy refuses).
+   */
+  inputFor(document: vscode.TextDocument, position: vscode.Position, settings: WindowSettings = completionSettings(this.config), item?: SelectedItem): CompletionInput | undefined {
     if (!this.configured()) return undefined;
-    const input = completionInput(document, position, settings);
+    const input = completionInput(document, position, settings, item);
     return this.policy.check('editing', document, input.prefix, input.suffix).allowed ? input : undefined;
   }
 
 }
 
-function completionInput(document: vscode.TextDocument, position: vscode.Position, settings: WindowSettings): CompletionInput {
+function completionInput(document: vscode.TextDocument, position: vscode.Position, settings: WindowSettings, item: SelectedItem | undefined): CompletionInput {
   const folder = vscode.workspace.getWorkspaceFolder(document.uri);
-  return completionInputAt({ lineCount: document.lineCount, lineAt: (i) => document.lineAt(i).text }, position.line, position.character, settings, {
+  const lines = { lineCount: document.lineCount, lineAt: (i: number) => document.lineAt(i).text };
+  const at = item ? withItemInserted(lines, item) : { doc: lines, line: position.line, character: position.character };
+  return completionInputAt(at.doc, at.line, at.character, settings, {
     filePath: folder ? vscode.workspace.asRelativePath(document.uri, false) : undefined,
     repoName: folder?.name,
   });

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { editorText, openFile, runCommand, screenshot } from '../../scripts/vscode/browser';
-import { chatFrame, closeVsCodeLeavingNothing, ensureVsix, openVsCode, type VsCodeSession } from './uiFixture';
+import { chatFrame, closeVsCodeLeavingNothing, ensureVsix, ghostTextOnLine, openVsCode, type VsCodeSession } from './uiFixture';
 
 /** The request counters the status bar's accessible label tells in words (it redraws whenever one moves). */
 async function counters(page: Page): Promise<{ modelCalls: number; typeThrough: number }> {
@@ -51,7 +51,7 @@ for (const from of ['dev', 'vsix'] as const) {
         typed += more;
       }
       // The part of the suggestion shown on the cursor's line (more lines render below it).
-      const shown = ((await page.locator('.monaco-editor .ghost-text-decoration').first().textContent()) ?? '').replace(/\u00a0/g, ' ');
+      const shown = await ghostTextOnLine(page);
       assert.ok(shown.trim().length > 0, 'the ghost text has visible characters');
       await screenshot(page, `ghost-text-${from}`);
 
@@ -69,14 +69,14 @@ for (const from of ['dev', 'vsix'] as const) {
       await page.keyboard.type('total = a', { delay: 40 });
       const ghost = page.locator('.monaco-editor .ghost-text-decoration').first();
       await ghost.waitFor({ state: 'visible', timeout: 90_000 });
-      let shown = ((await ghost.textContent()) ?? '').replace(/\u00a0/g, ' ');
+      let shown = await ghostTextOnLine(page);
       // A random-weight model may suggest a single character: type on, as a user would, for a longer one.
       for (const more of [' + b', ' + c', ' + d']) {
         if (shown.length >= 2) break;
         await page.keyboard.press('Escape');
         await page.keyboard.type(more, { delay: 40 });
         await ghost.waitFor({ state: 'visible', timeout: 90_000 });
-        shown = ((await ghost.textContent()) ?? '').replace(/\u00a0/g, ' ');
+        shown = await ghostTextOnLine(page);
       }
       // Type up to three characters of it, leaving at least one still shown.
       const typed = shown.slice(0, Math.min(3, shown.length - 1));
@@ -93,7 +93,7 @@ for (const from of ['dev', 'vsix'] as const) {
         await page.waitForTimeout(100);
         now = await counters(page);
       }
-      const rest = ((await page.locator('.monaco-editor .ghost-text-decoration').first().textContent()) ?? '').replace(/\u00a0/g, ' ');
+      const rest = await ghostTextOnLine(page);
       assert.ok(now.typeThrough > before.typeThrough, `the typed-through keystrokes were answered from the suggestion (type-through ${before.typeThrough} → ${now.typeThrough})`);
       assert.equal(rest, shown.slice(typed.length), 'the rest of the same suggestion is still shown');
       assert.equal(now.modelCalls, before.modelCalls, 'no model call while typing through');

@@ -110,6 +110,15 @@ export async function sendChatMessage(frame: Frame, page: Page, text: string): P
   }
 }
 
+/** Ghost text on the cursor's line: VS Code renders it in several spans (one per token, and the suggestion list's preview apart). */
+export const ghostTextOnLineSelector = '.monaco-editor .view-line [class*="ghost-text-decoration"]';
+
+/** The ghost text on the cursor's line as a user reads it (all its spans), '' when none is shown. */
+export async function ghostTextOnLine(page: Page): Promise<string> {
+  const text = await page.evaluate((sel) => Array.from(document.querySelectorAll(sel)).map((e) => e.textContent ?? '').join(''), ghostTextOnLineSelector);
+  return text.replace(/\u00a0/g, ' ');
+}
+
 /** Pids of Sovereign's model workers (`dist/worker.js`) under this code-server. */
 export function workerPids(server: CodeServer): number[] {
   return processTree(server.pid).filter((pid) => {
