@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Commands } from '../commands';
 import { toAbortSignal } from '../common/cancellation';
+import { errorMessage, isCancelled } from '../common/errors';
 import type { Config } from '../config/config';
 import { chatSettings } from '../config/chatSettings';
 import type { ChatMessage } from '../runtime/protocol';
@@ -25,23 +26,29 @@ export function registerChatParticipant(backend: ChatBackend, config: Config): v
       return {};
     }
     const signal = toAbortSignal(token);
-    const info = await backend.load(signal);
-    const maxAnswerTokens = chatSettings(config).maxTokens;
-    const prepared = await prepareChat({
-      history: earlierTurns(context.history),
-      question: request.prompt,
-      attachments: [],
-      windowTokens: info.contextSize,
-      maxAnswerTokens,
-      count: (texts) => backend.countTokens(texts, signal),
-      measure: (m) => backend.chatPromptTokens(m, signal),
-    });
-    await backend.chat(prepared.messages, { maxTokens: prepared.maxTokens, signal, onText: (text) => stream.markdown(text) });
-    const left = request.references.map(referenceLabel);
-    if (left.length > 0) {
-      stream.markdown(`\n\n---\n*Not sent to the model: ${left.join(', ')}. \`@sovereign\` answers from your question alone; to ask about files, use Sovereign's chat view, which applies Sovereign's content rules.*`);
-      stream.button({ command: Commands.openChat, title: 'Open Sovereign Chat' });
+    const notes: string[] = [];
+    try {
+      const info = await backend.load(signal);
+      const prepared = await prepareChat({
+        history: earlierTurns(context.history),
+        question: request.prompt,
+        attachments: [],
+        windowTokens: info.contextSize,
+        maxAnswerTokens: chatSettings(config).maxTokens,
+        count: (texts) => backend.countTokens(texts, signal),
+        measure: (m) => backend.chatPromptTokens(m, signal),
+      });
+      if (!prepared.ok) return { errorDetails: { message: prepared.notes.at(-1) ?? 'The message does not fit the context window.' } };
+      notes.push(...prepared.notes);
+      await backend.chat(prepared.messages, { maxTokens: prepared.maxTokens, signal, onText: (text) => stream.markdown(text) });
+    } catch (e) {
+      if (isCancelled(e) || token.isCancellationRequested) return {};
+      return { errorDetails: { message: `Sovereign's chat model could not answer: ${errorMessage(e)}` } };
     }
+    const left = request.references.map(referenceLabel);
+    if (left.length > 0) notes.push(`Not sent to the model: ${left.join(', ')}. \`@sovereign\` answers from your question alone; to ask about files, use Sovereign's chat view, which applies Sovereign's content rules.`);
+    if (notes.length > 0) stream.markdown(`\n\n---\n${notes.map((n) => `*${n}*`).join('\n\n')}`);
+    if (left.length > 0) stream.button({ command: Commands.openChat, title: 'Open Sovereign Chat' });
     return {};
   });
   participant.iconPath = new vscode.ThemeIcon('shield');
