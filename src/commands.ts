@@ -28,6 +28,8 @@ export const Commands = {
   showChats: 'sovereign.showChats',
   acceptProposal: 'sovereign.acceptProposal',
   rejectProposal: 'sovereign.rejectProposal',
+  /** VS Code's own Chat panel, in Ask mode with Sovereign's model and `@sovereign` typed in. */
+  askInVsCodeChat: 'sovereign.askInVsCodeChat',
   // Team server
   setServerApiKey: 'sovereign.setServerApiKey',
   clearServerApiKey: 'sovereign.clearServerApiKey',

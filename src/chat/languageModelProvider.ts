@@ -93,6 +93,9 @@ export function registerLanguageModelProvider(backend: ChatBackend, config: Conf
       return n;
     },
   });
+  // VS Code asks a provider for its models only when something asks for them (or it says they
+  // changed): until then the Chat panel's picker offers only "Sign in to use Copilot".
+  changed.fire();
   return vscode.Disposable.from(registration, changed, config.onDidChange([SettingKeys.chatModelPath, SettingKeys.chatContextSize, SettingKeys.chatMaxTokens, SettingKeys.backend, SettingKeys.serverUrl, SettingKeys.serverChatModel], () => changed.fire()));
 }
 

@@ -9,6 +9,7 @@ import { ChatViewProvider, chatViewType } from './chatView';
 import { CodeProposals } from './codeProposals';
 import { ContextAttachments } from './contextAttachments';
 import { ConversationStore } from './conversationStore';
+import { registerChatParticipant } from './chatParticipant';
 import { registerLanguageModelProvider } from './languageModelProvider';
 
 /** Read by the integration tests through the extension's API. */
@@ -34,6 +35,7 @@ export function registerChat(context: vscode.ExtensionContext, backend: ChatBack
     provider,
     vscode.window.registerWebviewViewProvider(chatViewType, provider, { webviewOptions: { retainContextWhenHidden: true } }),
     registerLanguageModelProvider(backend, config),
+    registerChatParticipant(backend, config),
     // From the explorer and editor title the clicked file comes as the argument; from the palette, none.
     vscode.commands.registerCommand(Commands.chatAboutFile, (uri?: unknown) => controller.chatAboutFile(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand(Commands.askAboutSelection, () => controller.askAboutSelection()),

@@ -59,15 +59,21 @@ export function registerChatTests(): void {
 
     it('offers the local chat model to VS Code and other extensions through vscode.lm', async function () {
       this.timeout(120_000);
-      const lm = (vscode as unknown as { lm?: { selectChatModels?(s: object): Thenable<vscode.LanguageModelChat[]> } }).lm;
-      if (!lm?.selectChatModels) this.skip(); // older VS Code: the provider is simply not registered
-      const [model] = await lm.selectChatModels({ vendor: 'sovereign' });
+      // The VS Code these tests run in (1.139) has the API: a skip here would hide a provider that no longer registers.
+      const [model] = await vscode.lm.selectChatModels({ vendor: 'sovereign' });
       assert.ok(model, 'the Sovereign model is listed');
+      assert.equal(model.name, 'Sovereign: stories260K.gguf');
+      assert.equal(model.family, 'sovereign-local');
+      const chat = vscode.workspace.getConfiguration('sovereign.chat');
+      const [maxTokens, window] = [chat.get<number>('maxTokens')!, chat.get<number>('contextSize')!];
+      assert.ok(model.maxInputTokens > 0 && model.maxInputTokens + maxTokens <= window, `input ${model.maxInputTokens} + answer ${maxTokens} fit the ${window}-token window`);
       const cts = new vscode.CancellationTokenSource();
       const response = await model.sendRequest([vscode.LanguageModelChatMessage.User('Once upon a time there was a cat')], {}, cts.token);
-      let text = '';
-      for await (const chunk of response.text) text += chunk;
+      const chunks: string[] = [];
+      for await (const chunk of response.text) chunks.push(chunk);
+      const text = chunks.join('');
       assert.match(text, /[a-z]{2,}/i, `words from stories260K, got "${text}"`);
+      assert.ok(chunks.length > 1, `streamed in pieces, got ${chunks.length}`);
       assert.ok((await model.countTokens('Once upon a time')) > 0);
     });
 
