@@ -8,7 +8,7 @@ import { chatSettings } from '../config/chatSettings';
 import type { ChatBackend } from './chatBackend';
 import type { ChatMessage } from '../runtime/protocol';
 import type { CodeProposals } from './codeProposals';
-import type { ContextAttachments } from './contextAttachments';
+import type { CollectedContext, ContextAttachments } from './contextAttachments';
 import type { Conversation, ConversationStore } from './conversationStore';
 import { isWebUrl, type ContextChip, type FromWebview, type ToWebview, type TranscriptEntry } from './messages';
 import { estimateTokenCounts, prepareChat, type PreparedChat } from './prepareChat';
@@ -259,6 +259,9 @@ export class ChatController implements vscode.Disposable {
         count: (texts) => this.counts.count(texts, (missing) => this.backend.countTokens(missing, signal), info.id),
         measure: (messages) => this.backend.chatPromptTokens(messages, signal),
       });
+      // The chips show what this message sends, from the same report as the notes below it.
+      this.refreshSeq++;
+      this.postContext(collected, prepared, info.contextSize, true);
       for (const chip of collected.refused) this.surface.post({ type: 'note', text: chip.note ?? chip.label, before: id });
       for (const note of prepared.notes) this.surface.post({ type: 'note', text: note, before: id });
       if (!prepared.ok) throw new SovereignError('internal', prepared.notes.at(-1) ?? 'The message does not fit the context window.');
@@ -337,6 +340,10 @@ export class ChatController implements vscode.Disposable {
       prepared = await prepareChat({ ...input, count: estimateTokenCounts });
     }
     if (seq !== this.refreshSeq) return;
+    this.postContext(collected, prepared, windowTokens, exact);
+  }
+
+  private postContext(collected: CollectedContext, prepared: PreparedChat, windowTokens: number, exact: boolean): void {
     const chips: ContextChip[] = prepared.attachments.map((a) => {
       const source = collected.attachments.find((c) => c.id === a.id)!;
       return { id: a.id, label: a.label, detail: source.detail, kind: source.kind, tokens: a.tokens, sentTokens: a.sentTokens, state: a.state, note: a.note };
