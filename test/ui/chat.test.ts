@@ -375,10 +375,16 @@ describe('UI: chat context keeps what the user asked for (default 4,096-token wi
     const frame = await chatFrame(page);
 
     // @, type a name, Enter on the highlighted row: the file is added (was: nothing, unless its box was ticked).
-    await frame.focus('#prompt');
-    await page.keyboard.type('@');
     const input = page.locator('.quick-input-widget input.input');
-    await input.waitFor({ state: 'visible', timeout: 20_000 });
+    // Keys reach the view only once the workbench gives it focus, which can lag after it opens: type @ again, as a user would.
+    for (let attempt = 1; ; attempt++) {
+      await frame.fill('#prompt', '');
+      await frame.focus('#prompt');
+      await page.keyboard.type('@');
+      if (await input.waitFor({ state: 'visible', timeout: 15_000 }).then(() => true, () => false)) break;
+      if (attempt === 3) throw new Error(`typing @ in the chat box opened no file picker (the box holds "${await frame.inputValue('#prompt')}")`);
+      console.log(`      @ did not open the file picker (attempt ${attempt}); typing it again`);
+    }
     await input.fill('helpers_util.py');
     await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'helpers_util.py' }).first().waitFor({ timeout: 20_000 });
     await page.keyboard.press('ArrowDown');
