@@ -352,8 +352,9 @@ describe('UI: chat context keeps what the user asked for (default 4,096-token wi
 
   before(async function () {
     this.timeout(600_000);
-    // The default window; every answer of fim-qwen2 (it never picks an end token) reaches maxTokens.
-    session = await openVsCode('dev', { 'sovereign.chat.modelPath': testModelPath('fim-qwen2'), 'sovereign.chat.maxTokens': 48 });
+    // The default window; every answer of fim-qwen2 (it never picks an end token) reaches maxTokens,
+    // long enough that the last exchange needs more than the question's allowance.
+    session = await openVsCode('dev', { 'sovereign.chat.modelPath': testModelPath('fim-qwen2'), 'sovereign.chat.maxTokens': 160 });
     const big = Array.from({ length: 1000 }, (_, i) => `def step_${i}(value):\n    return value * ${i} + ${i % 7}\n`).join('\n');
     await writeFile(join(session.folder, 'big_module.py'), big);
     await writeFile(join(session.folder, 'helpers_util.py'), 'def double(x):\n    return 2 * x\n');
@@ -368,7 +369,7 @@ describe('UI: chat context keeps what the user asked for (default 4,096-token wi
     await closeVsCodeLeavingNothing(session);
   });
 
-  it('a file added with @ and Enter is sent whole; the big active file is trimmed, dashed, with one number on chip, tooltip and note; a cut answer continues; a follow-up keeps the exchange', async function () {
+  it('a file added with @ and Enter is sent whole; the big active file is trimmed, dashed, with one number on chip, tooltip and note; a follow-up keeps the exchange and the file its share; a cut answer continues', async function () {
     const page = session.page;
     await quickOpen(page, 'big_module.py');
     await runCommand(page, 'Sovereign: Open Chat');
@@ -416,7 +417,16 @@ describe('UI: chat context keeps what the user asked for (default 4,096-token wi
     assert.equal(numbers(await active.getAttribute('title')), fromNote, 'tooltip and note');
     await screenshot(page, 'chat-context-trimmed-chip');
 
-    // The answer stopped at sovereign.chat.maxTokens: it says so, and Continue writes on in the same entry.
+    // A follow-up keeps the previous question and answer (was: "2 earlier messages … left out").
+    await ask(frame, page, 'And step_3?');
+    await frame.waitForSelector('.entry.assistant:last-of-type[aria-busy="false"]', { timeout: 120_000 });
+    // Notes for a message are shown before its answer starts: by now all of them are there.
+    const notes = await frame.locator('.entry.note').allTextContents();
+    assert.ok(!notes.some((n) => /earlier message/.test(n)), `notes: ${notes.join(' | ')}`);
+    assert.equal(numbers(await frame.locator('.entry.note', { hasText: /big_module\.py was trimmed/ }).last().textContent()), fromNote, 'the file keeps its share in the follow-up');
+    await screenshot(page, 'chat-context-follow-up');
+
+    // The last answer stopped at sovereign.chat.maxTokens: it says so, and Continue writes on in the same entry.
     const continueButton = answer.locator('.cut-notice button', { hasText: 'Continue' });
     await continueButton.waitFor({ timeout: 10_000 });
     const answers = await frame.locator('.entry.assistant').count();
@@ -428,14 +438,5 @@ describe('UI: chat context keeps what the user asked for (default 4,096-token wi
     }, before.length, { timeout: 120_000 });
     assert.equal(await frame.locator('.entry.assistant').count(), answers, 'the same answer went on');
     assert.ok(((await answer.locator('.body').textContent()) ?? '').startsWith(before.trimEnd().slice(0, 20)));
-
-    // A follow-up keeps the previous question and answer (was: "2 earlier messages … left out").
-    await ask(frame, page, 'And step_3?');
-    await frame.waitForSelector('.entry.assistant:last-of-type[aria-busy="false"]', { timeout: 120_000 });
-    // Notes for a message are shown before its answer starts: by now all of them are there.
-    const notes = await frame.locator('.entry.note').allTextContents();
-    assert.ok(!notes.some((n) => /earlier message/.test(n)), `notes: ${notes.join(' | ')}`);
-    assert.equal(numbers(await frame.locator('.entry.note', { hasText: /big_module\.py was trimmed/ }).last().textContent()), fromNote, 'the file keeps its share in the follow-up');
-    await screenshot(page, 'chat-context-follow-up');
   });
 });
