@@ -8,7 +8,7 @@ import { chatSettings } from '../config/chatSettings';
 import type { ChatBackend } from './chatBackend';
 import type { ChatMessage } from '../runtime/protocol';
 import type { CodeProposals } from './codeProposals';
-import type { ContextAttachments } from './contextAttachments';
+import type { CollectedContext, ContextAttachments } from './contextAttachments';
 import type { Conversation, ConversationStore } from './conversationStore';
 import { isWebUrl, type ContextChip, type FromWebview, type ToWebview, type TranscriptEntry } from './messages';
 import { estimateTokenCounts, prepareChat, type PreparedChat } from './prepareChat';
@@ -38,6 +38,8 @@ export class ChatController implements vscode.Disposable {
   private readonly counts = new TokenCountCache();
   private chatModelSeen: string | undefined;
   private lastMeasure = { key: '', tokens: 0 };
+  /** The answer of the current conversation that stopped at its token limit, while it is the last one. */
+  private lastCut: string | undefined;
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
@@ -94,6 +96,8 @@ export class ChatController implements vscode.Disposable {
       case 'stop':
         this.answering?.abort();
         return;
+      case 'continue':
+        return this.continueAnswer(m.id);
       case 'newChat':
         return this.newChat();
       case 'history':
@@ -119,6 +123,7 @@ export class ChatController implements vscode.Disposable {
   async newChat(): Promise<void> {
     this.answering?.abort();
     this.conversation = this.store.create();
+    this.lastCut = undefined;
     await this.state.update(currentKey, undefined);
     this.surface.post({ type: 'cleared' });
     this.scheduleRefresh(0);
@@ -129,6 +134,7 @@ export class ChatController implements vscode.Disposable {
     if (!found) return;
     this.answering?.abort();
     this.conversation = found;
+    this.lastCut = undefined;
     await this.state.update(currentKey, id);
     await this.surface.reveal();
     this.surface.post({ type: 'transcript', title: found.title, entries: transcriptOf(found) });
@@ -198,13 +204,8 @@ export class ChatController implements vscode.Disposable {
         return { label: rel.slice(slash + 1), description: slash > 0 ? rel.slice(0, slash) : '', uri };
       })
       .sort((a, b) => a.label.localeCompare(b.label));
-    const picked = await vscode.window.showQuickPick(items, {
-      title: 'Sovereign: Add files to the chat context',
-      placeHolder: 'Type to filter; secret files are never listed',
-      canPickMany: true,
-      matchOnDescription: true,
-    });
-    for (const p of picked ?? []) this.attachments.addFile(p.uri);
+    const picked = await pickMany(items, 'Sovereign: Add files to the chat context', 'Type to filter, Enter adds the highlighted file (or the checked ones); secret files are never listed');
+    for (const p of picked) this.attachments.addFile(p.uri);
     this.surface.post({ type: 'focusPrompt' });
   }
 
@@ -236,34 +237,62 @@ export class ChatController implements vscode.Disposable {
     await shown.edit((b) => b.replace(shown.selection, code));
   }
 
-  private async answer(text: string): Promise<void> {
-    if (!text.trim()) return;
+  private answer(text: string): Promise<void> {
+    if (!text.trim()) return Promise.resolve();
+    const conversation = this.conversation;
+    return this.generate(conversation, { id: `a${++this.answerCounter}`, question: text, earlier: historyOf(conversation) });
+  }
+
+  /** "Continue" under an answer cut at its token limit: the model writes on from where it stopped. */
+  private continueAnswer(id: string): Promise<void> {
+    const conversation = this.conversation;
+    const [question, answer] = conversation.messages.slice(-2);
+    if (this.answering || this.lastCut !== id || question?.role !== 'user' || answer?.role !== 'assistant') return Promise.resolve();
+    const earlier = historyOf(conversation).slice(0, -2);
+    return this.generate(conversation, { id, question: question.content, earlier, partial: answer.content });
+  }
+
+  /**
+   * Answers `turn.question`, or continues `turn.partial`, its answer so far: the question and that
+   * answer then go as the last exchange, which the fit always keeps, and the model extends the answer.
+   */
+  private async generate(conversation: Conversation, turn: { id: string; question: string; earlier: ChatMessage[]; partial?: string }): Promise<void> {
     this.answering?.abort();
+    this.lastCut = undefined;
     const controller = new AbortController();
     this.answering = controller;
     const signal = controller.signal;
-    const conversation = this.conversation;
-    const id = `a${++this.answerCounter}`;
+    const { id, question } = turn;
+    const continuing = turn.partial !== undefined;
     const chunks: string[] = [];
     let context: string[] = [];
-    this.surface.post({ type: 'answerStart', id });
+    this.surface.post({ type: 'answerStart', id, continues: continuing || undefined });
+    const keep = (text: string, stopped: boolean) =>
+      continuing ? this.extend(conversation, text, stopped) : this.remember(conversation, question, context, text, stopped);
     try {
       const info = await this.backend.load(signal);
       const collected = await this.attachments.collect(info.contextSize);
+      const history: ChatMessage[] = continuing ? [...turn.earlier, { role: 'user', content: question }, { role: 'assistant', content: turn.partial! }] : turn.earlier;
       const prepared = await prepareChat({
-        history: historyOf(conversation),
-        question: text,
+        history,
+        question: continuing ? '' : question,
         attachments: collected.attachments,
         windowTokens: info.contextSize,
         maxAnswerTokens: chatSettings(this.config).maxTokens,
         count: (texts) => this.counts.count(texts, (missing) => this.backend.countTokens(missing, signal), info.id),
         measure: (messages) => this.backend.chatPromptTokens(messages, signal),
       });
-      for (const chip of collected.refused) this.surface.post({ type: 'note', text: chip.note ?? chip.label, before: id });
-      for (const note of prepared.notes) this.surface.post({ type: 'note', text: note, before: id });
+      // The chips show what this message sends, from the same report as the notes below it.
+      this.refreshSeq++;
+      this.postContext(collected, prepared, info.contextSize, true);
+      if (!continuing) {
+        for (const chip of collected.refused) this.surface.post({ type: 'note', text: chip.note ?? chip.label, before: id });
+        for (const note of prepared.notes) this.surface.post({ type: 'note', text: note, before: id });
+      }
       if (!prepared.ok) throw new SovereignError('internal', prepared.notes.at(-1) ?? 'The message does not fit the context window.');
+      if (continuing && prepared.messages.at(-1)?.role !== 'assistant') throw new SovereignError('internal', 'The answer so far no longer fits the context window: ask again to go on.');
       context = sentLabels(prepared);
-      this.surface.post({ type: 'questionContext', id, context });
+      if (!continuing) this.surface.post({ type: 'questionContext', id, context });
       const result = await this.backend.chat(prepared.messages, {
         maxTokens: prepared.maxTokens,
         signal,
@@ -272,18 +301,21 @@ export class ChatController implements vscode.Disposable {
           this.surface.post({ type: 'answerChunk', id, text: chunk });
         },
       });
-      await this.remember(conversation, text, context, result.text, result.stopped);
+      await keep(result.text, result.stopped);
+      const cut = !result.stopped && !!result.cut;
+      if (cut) this.lastCut = id;
       const genMs = Math.max(1, result.stats.totalMs - result.stats.firstTokenMs);
       this.surface.post({
         type: 'answerEnd',
         id,
         stopped: result.stopped,
+        cut: cut || undefined,
         firstTokenMs: result.stats.firstTokenMs,
         tokensPerSecond: Math.round((result.stats.generatedTokens / genMs) * 1000 * 10) / 10,
       });
     } catch (e) {
       if (isCancelled(e)) {
-        if (chunks.length) await this.remember(conversation, text, context, chunks.join(''), true);
+        if (chunks.length) await keep(chunks.join(''), true);
         this.surface.post({ type: 'answerEnd', id, stopped: true, firstTokenMs: 0, tokensPerSecond: 0 });
         return;
       }
@@ -299,6 +331,19 @@ export class ChatController implements vscode.Disposable {
 
   private async remember(conversation: Conversation, question: string, context: string[], answer: string, stopped: boolean): Promise<void> {
     conversation.messages.push({ role: 'user', content: question, context }, { role: 'assistant', content: answer, stopped: stopped || undefined });
+    await this.save(conversation);
+  }
+
+  /** The continued answer is one answer: its new text joins the stored one. */
+  private async extend(conversation: Conversation, more: string, stopped: boolean): Promise<void> {
+    const last = conversation.messages.at(-1);
+    if (last?.role !== 'assistant') return;
+    last.content += more;
+    last.stopped = stopped || undefined;
+    await this.save(conversation);
+  }
+
+  private async save(conversation: Conversation): Promise<void> {
     await this.store.save(conversation);
     if (conversation === this.conversation) await this.state.update(currentKey, conversation.id);
   }
@@ -337,6 +382,10 @@ export class ChatController implements vscode.Disposable {
       prepared = await prepareChat({ ...input, count: estimateTokenCounts });
     }
     if (seq !== this.refreshSeq) return;
+    this.postContext(collected, prepared, windowTokens, exact);
+  }
+
+  private postContext(collected: CollectedContext, prepared: PreparedChat, windowTokens: number, exact: boolean): void {
     const chips: ContextChip[] = prepared.attachments.map((a) => {
       const source = collected.attachments.find((c) => c.id === a.id)!;
       return { id: a.id, label: a.label, detail: source.detail, kind: source.kind, tokens: a.tokens, sentTokens: a.sentTokens, state: a.state, note: a.note };
@@ -351,6 +400,31 @@ export class ChatController implements vscode.Disposable {
     const key = `${this.backend.loadedModel()?.id}\n${JSON.stringify(messages)}`;
     if (key !== this.lastMeasure.key) this.lastMeasure = { key, tokens: await this.backend.chatPromptTokens(messages) };
     return this.lastMeasure.tokens;
+  }
+}
+
+/**
+ * A multi-select quick pick where Enter on a highlighted row takes that row when none is checked:
+ * `showQuickPick({ canPickMany })` returns only checked rows, so Enter after typing a name added nothing.
+ */
+async function pickMany<T extends vscode.QuickPickItem>(items: T[], title: string, placeholder: string): Promise<readonly T[]> {
+  const pick = vscode.window.createQuickPick<T>();
+  pick.title = title;
+  pick.placeholder = placeholder;
+  pick.canSelectMany = true;
+  pick.matchOnDescription = true;
+  pick.items = items;
+  try {
+    return await new Promise<readonly T[]>((resolve) => {
+      pick.onDidAccept(() => {
+        resolve(pick.selectedItems.length ? pick.selectedItems : pick.activeItems);
+        pick.hide();
+      });
+      pick.onDidHide(() => resolve([]));
+      pick.show();
+    });
+  } finally {
+    pick.dispose();
   }
 }
 

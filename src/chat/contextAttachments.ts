@@ -148,7 +148,7 @@ export class ContextAttachments implements vscode.Disposable {
       const doc = this.lastEditor.document;
       const name = label(doc.uri);
       if (!this.pinned.some((p) => p.kind === 'file' && p.uri.toString() === doc.uri.toString())) {
-        admit({ id: 'active', kind: 'activeFile', label: name, detail: `Active editor: ${doc.uri.fsPath}`, language: doc.languageId, ...clip(doc.getText(), maxChars, name) }, doc, doc.uri);
+        admit({ id: 'active', kind: 'activeFile', automatic: true, label: name, detail: `Active editor: ${doc.uri.fsPath}`, language: doc.languageId, ...clip(doc.getText(), maxChars, name) }, doc, doc.uri);
       }
     }
     return out;

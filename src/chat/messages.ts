@@ -37,9 +37,11 @@ export interface TranscriptEntry {
 }
 
 export type ToWebview =
-  | { type: 'answerStart'; id: string }
+  /** `continues`: the text streams on at the end of answer `id` (after "Continue"). */
+  | { type: 'answerStart'; id: string; continues?: boolean }
   | { type: 'answerChunk'; id: string; text: string }
-  | { type: 'answerEnd'; id: string; stopped: boolean; firstTokenMs: number; tokensPerSecond: number }
+  /** `cut`: the answer reached sovereign.chat.maxTokens; the page offers "Continue". */
+  | { type: 'answerEnd'; id: string; stopped: boolean; cut?: boolean; firstTokenMs: number; tokensPerSecond: number }
   | { type: 'error'; id?: string; message: string; action?: WebviewAction }
   | { type: 'cleared' }
   /** A visible note (something was trimmed or left out), placed before answer `before` when given. */
@@ -59,6 +61,8 @@ export type FromWebview =
   | { type: 'ready' }
   | { type: 'send'; text: string }
   | { type: 'stop' }
+  /** Continue answer `id`, cut at its token limit. */
+  | { type: 'continue'; id: string }
   | { type: 'newChat' }
   | { type: 'history' }
   | { type: 'action'; action: WebviewAction }
@@ -90,6 +94,7 @@ export function isFromWebview(value: unknown): value is FromWebview {
     case 'openLink':
       return typeof v.url === 'string' && isWebUrl(v.url);
     case 'removeChip':
+    case 'continue':
       return typeof v.id === 'string';
     case 'includeActiveFile':
       return typeof v.value === 'boolean';

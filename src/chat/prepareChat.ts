@@ -5,6 +5,7 @@
  */
 import { estimateTokens } from '../common/charsPerToken';
 import type { ChatMessage } from '../runtime/protocol';
+import { attachmentNote } from './attachmentWording';
 import { answerBudget, answerReserve, fitContext, fmt, promptLimit, type AttachmentFit } from './fitContext';
 
 export const systemPrompt =
@@ -21,6 +22,8 @@ export interface AttachmentText {
   text: string;
   /** Set when the text was already cut before counting (a huge file): shown as a note. */
   clippedNote?: string;
+  /** Attached without the user asking (the active editor): trimmed and left out first. */
+  automatic?: boolean;
 }
 
 export interface AttachmentReport {
@@ -89,7 +92,7 @@ async function assemble(input: PrepareInput, blocks: string[], counts: number[],
     answerTokens: answerReserve(input.windowTokens, input.maxAnswerTokens),
     systemTokens,
     questionTokens,
-    attachments: input.attachments.map((a, i) => ({ label: a.label, tokens: blockTokens[i], clipped: !!a.clippedNote })),
+    attachments: input.attachments.map((a, i) => ({ label: a.label, tokens: blockTokens[i], clipped: !!a.clippedNote, automatic: a.automatic })),
     history: input.history.map((m, i) => ({ role: m.role === 'user' ? 'user' : 'assistant', tokens: historyTokens[i] })),
     correctionTokens,
   });
@@ -108,7 +111,7 @@ async function assemble(input: PrepareInput, blocks: string[], counts: number[],
     if (f.state !== 'dropped') sent.push(block);
     reports.push({ id: a.id, label: a.label, tokens: blockTokens[i], sentTokens, state: f.state, note: a.clippedNote });
   }
-  const notes = [...input.attachments.flatMap((a) => (a.clippedNote ? [a.clippedNote] : [])), ...fit.notes];
+  const notes = [...input.attachments.flatMap((a) => (a.clippedNote ? [a.clippedNote] : [])), ...reports.flatMap((r) => attachmentNote(r) ?? []), ...fit.notes];
   const system = sent.length ? `${systemPrompt}\n\nThe user attached this context:\n\n${sent.join('\n\n')}` : systemPrompt;
   const messages: ChatMessage[] = [{ role: 'system', content: system }, ...input.history.slice(fit.firstHistoryIndex)];
   if (input.question) messages.push({ role: 'user', content: input.question });

@@ -99,6 +99,7 @@ export interface ChatMessage {
 export interface ChatParams {
   /** Matches the streamed `chatChunk` notifications to this request. */
   streamId: string;
+  /** Ending with an assistant message: that answer is continued (the result is only the new text). */
   messages: ChatMessage[];
   maxTokens: number;
 }
@@ -107,6 +108,8 @@ export interface ChatResult {
   text: string;
   /** True when generation was stopped by cancellation (the partial text is kept). */
   stopped: boolean;
+  /** True when the answer ended at `maxTokens`, not where the model ended it: it can be continued. */
+  cut?: boolean;
   stats: { promptTokens: number; generatedTokens: number; firstTokenMs: number; totalMs: number };
 }
 

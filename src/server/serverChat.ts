@@ -25,6 +25,7 @@ export async function streamChat(target: ServerTarget, request: { messages: Chat
   let firstTokenMs = 0;
   let chunks = 0;
   let usage: ChatChunkEvent['usage'];
+  let finish: string | null | undefined;
   const parts: string[] = [];
   const body = {
     ...(request.model ? { model: request.model } : {}),
@@ -45,6 +46,7 @@ export async function streamChat(target: ServerTarget, request: { messages: Chat
       throw new SovereignError('serverError', `The server at ${target.base.origin} stopped the answer: ${message}`);
     }
     if (event.usage) usage = event.usage;
+    finish = event.choices?.[0]?.finish_reason ?? finish;
     const text = event.choices?.[0]?.delta?.content;
     if (!text) return;
     if (!firstTokenMs) firstTokenMs = Math.round(performance.now() - started);
@@ -55,6 +57,7 @@ export async function streamChat(target: ServerTarget, request: { messages: Chat
   return {
     text: parts.join(''),
     stopped: false,
+    cut: finish === 'length',
     stats: {
       promptTokens: usage?.prompt_tokens ?? 0,
       generatedTokens: usage?.completion_tokens ?? chunks,

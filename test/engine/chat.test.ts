@@ -23,6 +23,19 @@ describe('engine: chat with a real-weights model (stories260K)', function () {
     assert.ok(result.stats.generatedTokens > 0 && result.stats.generatedTokens <= 40);
   });
 
+  it('an answer that reaches maxTokens says it was cut, and a conversation ending with it continues it', async () => {
+    const question = { role: 'user' as const, content: 'Tell me a story about a dog.' };
+    const first = await runtime.chat([question], { maxTokens: 12, onText: () => undefined });
+    assert.equal(first.cut, true, `cut at 12 tokens: "${first.text}"`);
+    const chunks: string[] = [];
+    const more = await runtime.chat([question, { role: 'assistant', content: first.text }], { maxTokens: 12, onText: (t) => chunks.push(t) });
+    assert.match(more.text, /[a-z]{2,}/i, 'it writes on');
+    assert.equal(chunks.join(''), more.text, 'only the new text streams');
+    assert.ok(!more.text.startsWith(first.text.trim()), `the answer so far is not written again: "${first.text}" then "${more.text}"`);
+    const ended = await runtime.chat([question], { maxTokens: 400, onText: () => undefined });
+    assert.equal(ended.cut, ended.stats.generatedTokens >= 400, 'not cut when the model ended it');
+  });
+
   it('stop keeps the partial answer and ends generation early', async () => {
     const controller = new AbortController();
     let chunks = 0;

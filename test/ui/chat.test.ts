@@ -345,3 +345,98 @@ describe('UI: a chat model that cannot chat', function () {
     await page.locator('.monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text').first().waitFor({ state: 'visible', timeout: 90_000 });
   });
 });
+
+describe('UI: chat context keeps what the user asked for (default 4,096-token window)', function () {
+  let session: VsCodeSession;
+  const numbers = (text: string | null) => /([\d,]+) of ([\d,]+) tokens/.exec(text ?? '')?.slice(1).join(' of ');
+
+  before(async function () {
+    this.timeout(600_000);
+    // The default window; every answer of fim-qwen2 (it never picks an end token) reaches maxTokens,
+    // long enough that the last exchange needs more than the question's allowance.
+    session = await openVsCode('dev', { 'sovereign.chat.modelPath': testModelPath('fim-qwen2'), 'sovereign.chat.maxTokens': 160 });
+    const big = Array.from({ length: 1000 }, (_, i) => `def step_${i}(value):\n    return value * ${i} + ${i % 7}\n`).join('\n');
+    await writeFile(join(session.folder, 'big_module.py'), big);
+    await writeFile(join(session.folder, 'helpers_util.py'), 'def double(x):\n    return 2 * x\n');
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && session) await screenshot(session.page, `chat-context-failed-${this.currentTest.title.slice(0, 40)}`).catch(() => undefined);
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    await closeVsCodeLeavingNothing(session);
+  });
+
+  it('a file added with @ and Enter is sent whole; the big active file is trimmed, dashed, with one number on chip, tooltip and note; a follow-up keeps the exchange and the file its share; a cut answer continues', async function () {
+    const page = session.page;
+    await quickOpen(page, 'big_module.py');
+    await runCommand(page, 'Sovereign: Open Chat');
+    const frame = await chatFrame(page);
+
+    // @, type a name, Enter on the highlighted row: the file is added (was: nothing, unless its box was ticked).
+    const input = page.locator('.quick-input-widget input.input');
+    // Keys reach the view only once the workbench gives it focus, which can lag after it opens: type @ again, as a user would.
+    for (let attempt = 1; ; attempt++) {
+      await frame.fill('#prompt', '');
+      await frame.focus('#prompt');
+      await page.keyboard.type('@');
+      if (await input.waitFor({ state: 'visible', timeout: 15_000 }).then(() => true, () => false)) break;
+      if (attempt === 3) throw new Error(`typing @ in the chat box opened no file picker (the box holds "${await frame.inputValue('#prompt')}")`);
+      console.log(`      @ did not open the file picker (attempt ${attempt}); typing it again`);
+    }
+    await input.fill('helpers_util.py');
+    await page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: 'helpers_util.py' }).first().waitFor({ timeout: 20_000 });
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    const added = frame.locator('#chips .chip', { hasText: 'helpers_util.py' });
+    await added.waitFor({ timeout: 15_000 });
+
+    const active = frame.locator('#chips .chip', { hasText: 'big_module.py' });
+    await ask(frame, page, 'What does big_module.py do?');
+    const answer = frame.locator('.entry.assistant').last();
+    await frame.waitForSelector('.entry.assistant:last-of-type[aria-busy="false"]', { timeout: 120_000 });
+
+    // What the user added is sent whole; the automatic active file is the one trimmed.
+    assert.match((await added.getAttribute('class')) ?? '', /\bwhole\b/, `added chip: ${await added.textContent()}`);
+    await frame.locator('#chips .chip.trimmed', { hasText: 'big_module.py' }).waitFor({ timeout: 10_000 });
+    const style = (chip: typeof added) => chip.evaluate((e) => getComputedStyle(e).outlineStyle);
+    assert.equal(await style(active), 'dashed', 'a trimmed chip looks different');
+    assert.notEqual(await style(added), 'dashed', 'a whole chip does not');
+    assert.match((await frame.locator('.entry.user').last().locator('.context-labels').textContent()) ?? '', /helpers_util\.py.*big_module\.py \(trimmed\)|big_module\.py \(trimmed\).*helpers_util\.py/);
+
+    // One number: the chip, its tooltip and the note below the answer (exact counts by now).
+    const note = frame.locator('.entry.note', { hasText: /big_module\.py was trimmed to its first/ });
+    await note.waitFor({ timeout: 10_000 });
+    assert.equal(await frame.locator('.entry.note', { hasText: 'helpers_util.py' }).count(), 0, 'nothing said about the added file: it went whole');
+    await frame.waitForFunction(() => !(document.getElementById('contextTotal')?.textContent ?? '').includes('≈'), undefined, { timeout: 10_000 });
+    const fromNote = numbers(await note.textContent());
+    assert.ok(fromNote, `the note gives sent and total tokens: ${await note.textContent()}`);
+    assert.equal(numbers(await active.locator('.chip-tokens').textContent()), fromNote, 'chip and note');
+    assert.equal(numbers(await active.getAttribute('title')), fromNote, 'tooltip and note');
+    await screenshot(page, 'chat-context-trimmed-chip');
+
+    // A follow-up keeps the previous question and answer (was: "2 earlier messages … left out").
+    await ask(frame, page, 'And step_3?');
+    await frame.waitForSelector('.entry.assistant:last-of-type[aria-busy="false"]', { timeout: 120_000 });
+    // Notes for a message are shown before its answer starts: by now all of them are there.
+    const notes = await frame.locator('.entry.note').allTextContents();
+    assert.ok(!notes.some((n) => /earlier message/.test(n)), `notes: ${notes.join(' | ')}`);
+    assert.equal(numbers(await frame.locator('.entry.note', { hasText: /big_module\.py was trimmed/ }).last().textContent()), fromNote, 'the file keeps its share in the follow-up');
+    await screenshot(page, 'chat-context-follow-up');
+
+    // The last answer stopped at sovereign.chat.maxTokens: it says so, and Continue writes on in the same entry.
+    const continueButton = answer.locator('.cut-notice button', { hasText: 'Continue' });
+    await continueButton.waitFor({ timeout: 10_000 });
+    const answers = await frame.locator('.entry.assistant').count();
+    const before = (await answer.locator('.body').textContent()) ?? '';
+    await continueButton.click();
+    await frame.waitForFunction((n) => {
+      const last = Array.from(document.querySelectorAll('.entry.assistant')).pop();
+      return last?.getAttribute('aria-busy') === 'false' && (last.querySelector('.body')?.textContent ?? '').length > n;
+    }, before.length, { timeout: 120_000 });
+    assert.equal(await frame.locator('.entry.assistant').count(), answers, 'the same answer went on');
+    assert.ok(((await answer.locator('.body').textContent()) ?? '').startsWith(before.trimEnd().slice(0, 20)));
+  });
+});

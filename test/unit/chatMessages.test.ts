@@ -17,6 +17,7 @@ describe('chat webview messages (the page is the untrusted side)', () => {
       { type: 'openLink', url: 'https://example.com/a?b=c' },
       { type: 'openLink', url: 'http://localhost:8080/' },
       { type: 'removeChip', id: 'active' },
+      { type: 'continue', id: 'a1' },
       { type: 'includeActiveFile', value: false },
     ];
     for (const m of ok) assert.ok(isFromWebview(m), JSON.stringify(m));
@@ -29,6 +30,7 @@ describe('chat webview messages (the page is the untrusted side)', () => {
       {},
       { type: 'send' },
       { type: 'send', text: 3 },
+      { type: 'continue' },
       { type: 'action', action: 'rm -rf' },
       { type: 'code', action: 'eval', code: 'x' },
       { type: 'code', action: 'copy' },

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import { chipCount } from '../../src/chat/attachmentWording';
 import { attachmentBlock, estimateTokenCounts, prepareChat, systemPrompt } from '../../src/chat/prepareChat';
 import type { ChatMessage } from '../../src/runtime/protocol';
 
@@ -46,6 +47,19 @@ describe('chat prompt assembly', () => {
     assert.match(p.notes.join('\n'), /big\.log was trimmed/);
     const [systemTokens] = await words([p.messages[0].content]);
     assert.ok(systemTokens + p.maxTokens <= 1024);
+  });
+
+  it('the note gives the tokens actually sent, the number the chip shows (was: the room before the cut)', async () => {
+    const text = Array.from({ length: 3000 }, (_, i) => `const value${i} = compute(${i});`).join('\n');
+    const added = { id: 'p1', label: 'added.ts', language: 'ts', text: 'export const x = 1;' };
+    const active = { id: 'active', label: 'big.ts', language: 'ts', text, automatic: true };
+    const p = await prepareChat({ history: [], question: 'what is this?', attachments: [active, added], windowTokens: 4096, maxAnswerTokens: 1024, count: words });
+    const [big, small] = p.attachments;
+    assert.equal(small.state, 'whole');
+    assert.equal(big.state, 'trimmed');
+    const note = p.notes.find((n) => n.startsWith('big.ts'));
+    assert.equal(note, `big.ts was trimmed to its first ${big.sentTokens.toLocaleString('en-US')} of ${big.tokens.toLocaleString('en-US')} tokens to fit the context window.`);
+    assert.equal(chipCount({ ...big }), `trimmed to ${big.sentTokens.toLocaleString('en-US')} of ${big.tokens.toLocaleString('en-US')} tokens`);
   });
 
   it('a fence inside attached Markdown cannot close the attachment block early', () => {

@@ -46,7 +46,9 @@ export class ChatResponder {
     const start = performance.now();
     let firstTokenAt = 0;
     let generatedTokens = 0;
-    const history = [...toHistory(params.messages), { type: 'model', response: [] } satisfies NodeLlamaCpp.ChatHistoryItem];
+    // A conversation ending with an answer continues that answer: LlamaChat extends a last model response.
+    const continues = params.messages.at(-1)?.role === 'assistant';
+    const history = continues ? toHistory(params.messages) : [...toHistory(params.messages), { type: 'model', response: [] } satisfies NodeLlamaCpp.ChatHistoryItem];
 
     const chat = new LlamaChat({ contextSequence: this.sequence, chatWrapper: this.chatWrapper, autoDisposeSequence: false });
     this.signal = signal;
@@ -69,6 +71,7 @@ export class ChatResponder {
       return {
         text: result.response,
         stopped: signal.aborted,
+        cut: !signal.aborted && result.metadata.stopReason === 'maxTokens',
         stats: {
           promptTokens: meter.usedInputTokens,
           generatedTokens,

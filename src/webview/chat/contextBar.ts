@@ -1,3 +1,4 @@
+import { attachmentNote, chipCount } from '../../chat/attachmentWording';
 import type { ContextChip, ContextSummary } from '../../chat/messages';
 
 const number = (n: number) => n.toLocaleString('en-US');
@@ -26,7 +27,8 @@ function renderChip(chip: ContextChip, approx: string): HTMLElement {
   const count = document.createElement('span');
   count.className = 'chip-tokens';
   count.textContent = chipCount(chip, approx);
-  const why = [chip.detail, chip.note, approx ? 'Token counts are estimates (characters ÷ 4) until the chat model is loaded.' : ''].filter(Boolean).join('\n');
+  // The tooltip says what the note below the answer will say, with the chip's own numbers.
+  const why = [chip.detail, attachmentNote(chip, approx), chip.note, approx ? 'Token counts are estimates (characters ÷ 4) until the chat model is loaded.' : ''].filter(Boolean).join('\n');
   item.title = why;
   item.setAttribute('aria-label', `${name.textContent}, ${count.textContent}${chip.note ? `. ${chip.note}` : ''}`);
   item.append(name, count);
@@ -39,18 +41,4 @@ function renderChip(chip: ContextChip, approx: string): HTMLElement {
   remove.setAttribute('aria-label', remove.title);
   if (chip.kind !== 'excluded' || chip.id === 'active') item.append(remove);
   return item;
-}
-
-function chipCount(chip: ContextChip, approx: string): string {
-  switch (chip.state) {
-    case 'whole':
-      return `${approx}${number(chip.tokens)} tokens`;
-    case 'trimmed':
-      // A huge file was cut before counting: its full size is in the note, not a token count.
-      return chip.note ? `trimmed to ${approx}${number(chip.sentTokens)} tokens` : `trimmed to ${approx}${number(chip.sentTokens)} of ${number(chip.tokens)} tokens`;
-    case 'dropped':
-      return `left out (${approx}${number(chip.tokens)} tokens do not fit)`;
-    case 'excluded':
-      return 'not sent';
-  }
 }

@@ -72,6 +72,21 @@ function setContextLabels(entry: Element | null | undefined, context: string[] |
   entry.append(labels);
 }
 
+/** Under an answer that reached sovereign.chat.maxTokens: says so, and "Continue" writes on. */
+function cutNotice(id: string): HTMLElement {
+  const notice = document.createElement('div');
+  notice.className = 'cut-notice';
+  notice.setAttribute('role', 'note');
+  const text = document.createElement('span');
+  text.textContent = 'The answer reached its length limit (sovereign.chat.maxTokens). ';
+  const button = document.createElement('button');
+  button.type = 'button';
+  button.dataset.continue = id;
+  button.textContent = 'Continue';
+  notice.append(text, button);
+  return notice;
+}
+
 function setBusy(busy: boolean): void {
   stop.hidden = !busy;
   send.hidden = busy;
@@ -156,6 +171,12 @@ function activate(target: HTMLElement): boolean {
     post({ type: 'openLink', url: link.dataset.href });
     return true;
   }
+  const more = target.closest<HTMLButtonElement>('button[data-continue]');
+  if (more?.dataset.continue) {
+    more.disabled = true;
+    post({ type: 'continue', id: more.dataset.continue });
+    return true;
+  }
   const action = target.closest<HTMLButtonElement>('button[data-action]');
   if (action) {
     post({ type: 'action', action: 'chooseChatModel' });
@@ -175,7 +196,17 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
   const m = event.data;
   switch (m.type) {
     case 'answerStart': {
-      startAnswer(m.id).setAttribute('aria-busy', 'true');
+      const continued = m.continues ? answers.get(m.id) : undefined;
+      if (continued) {
+        // "Continue": the same answer goes on, in the same entry; what said it was cut goes.
+        continued.entry.classList.remove('cut');
+        continued.entry.querySelectorAll('.stats, .cut-notice').forEach((e) => e.remove());
+        continued.entry.setAttribute('aria-busy', 'true');
+      } else {
+        // Only the last answer can be continued (the host keeps only that one).
+        conversation.querySelectorAll('.cut-notice button').forEach((e) => e.remove());
+        startAnswer(m.id).setAttribute('aria-busy', 'true');
+      }
       setBusy(true);
       break;
     }
@@ -201,9 +232,11 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
           stats.textContent = `First token ${m.firstTokenMs} ms · ${m.tokensPerSecond} tokens/s`;
           answer.entry.append(stats);
         }
+        if (m.cut) answer.entry.append(cutNotice(m.id));
+        answer.entry.classList.toggle('cut', !!m.cut);
         followIf(follow);
       }
-      announce(m.stopped ? 'Answer stopped' : 'Answer complete');
+      announce(m.stopped ? 'Answer stopped' : m.cut ? 'Answer cut at its length limit: Continue goes on' : 'Answer complete');
       setBusy(false);
       break;
     }
