@@ -2,7 +2,8 @@ import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Frame, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+export { chatFrame, sendChatMessage } from '../../scripts/vscode/chatView';
 import { openWorkbench, waitForWorkbench, type Workbench } from '../../scripts/vscode/browser';
 import { processTree, startCodeServer, type CodeServer } from '../../scripts/vscode/codeServer';
 import { integrationSettings, prepareIntegrationWorkspace } from '../../scripts/vscode/integrationSettings';
@@ -71,44 +72,6 @@ export function ensureVsix(): void {
   execFileSync('npm', ['run', 'package'], { cwd: repo, stdio: 'inherit' });
 }
 
-/** The chat view's page: a webview iframe holding an inner frame with our document. */
-export async function chatFrame(page: Page, timeoutMs = 30_000): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const frame of page.frames()) {
-      if (await frame.$('#composer').catch(() => null)) return frame;
-    }
-    await page.waitForTimeout(200);
-  }
-  throw new Error('the chat view did not appear');
-}
-
-/**
- * Types a message into the chat view's box as a user would and sends it with Enter. A multi-line
- * message is pasted (typing "\n" would press Enter and send). As a user would, it sends only once
- * the text is in the box: on a loaded machine the view can take focus late, and keys typed before
- * then land elsewhere.
- */
-export async function sendChatMessage(frame: Frame, page: Page, text: string): Promise<void> {
-  const prompt = frame.locator('#prompt');
-  await frame.focus('#prompt');
-  if (text.includes('\n')) await prompt.fill(text);
-  else await page.keyboard.type(text);
-  if ((await prompt.inputValue()) !== text) {
-    await prompt.fill(text);
-    await frame.focus('#prompt');
-  }
-  // Sent means the box emptied. Focus can still move between the check above and Enter (the
-  // workbench settling after the view opened): then, as a user would, press Enter in the box again.
-  for (let attempt = 1; ; attempt++) {
-    await page.keyboard.press('Enter');
-    const sent = await frame.waitForFunction(() => (document.getElementById('prompt') as HTMLTextAreaElement | null)?.value === '', undefined, { timeout: 5_000 }).then(() => true, () => false);
-    if (sent) return;
-    if (attempt === 3) throw new Error(`the chat message was not sent after Enter three times (the box holds "${await prompt.inputValue()}")`);
-    console.log(`      Enter did not reach the chat box (attempt ${attempt}); pressing it there again`);
-    await frame.focus('#prompt');
-  }
-}
 
 /** Ghost text on the cursor's line: VS Code renders it in several spans (one per token, and the suggestion list's preview apart). */
 export const ghostTextOnLineSelector = '.monaco-editor .view-line [class*="ghost-text-decoration"]';
