@@ -121,7 +121,7 @@ const FAMILIES: Family[] = [
     template: 'deepseek',
     // deepseek-ai/DeepSeek-Coder README, "Code Insertion": tokenizer(input_text) of
     //   <｜fim▁begin｜>{prefix}<｜fim▁hole｜>{suffix}<｜fim▁end｜>
-    // with the tokenizer's BOS (tokenizer_config.json: add_bos_token true, <｜begin▁of▁sentence｜>);
+    // with the BOS its tokenizer adds (<｜begin▁of▁sentence｜>; the GGUF's tokenizer.ggml.add_bos_token);
     // other files inside the prefix as the README's repository-level example writes them.
     reference: (v, p) => [v.bos, ...v.textWithSpecials(`<｜fim▁begin｜>${commentDocument(p)}<｜fim▁hole｜>${p.suffix}<｜fim▁end｜>`)],
   },
