@@ -70,7 +70,9 @@ export function fimLayout(spec: FimFamilySpec, parts: FimPromptParts, has: FimRe
     if (parts.filePath !== undefined) inside.push(text(`${lineComment(parts.filePath)}\n`, 'header'));
   } else if (context === 'qwen') {
     if (parts.repoName !== undefined) before.push(control('repoName', 'repo'), text(`${parts.repoName}\n`, 'repo'));
-    for (const c of parts.extra) before.push(control('fileSep', 'extra'), text(`${c.path}\n${withoutFinalNewline(c.text)}\n`, 'extra'));
+    // `{file_content}\n<|file_sep|>` as the report writes it: a text that ends with its file's final
+    // newline keeps it, so a blank line comes before the next file (examples/Qwen2.5-Coder-repolevel-fim.py).
+    for (const c of parts.extra) before.push(control('fileSep', 'extra'), text(`${c.path}\n${c.text}\n`, 'extra'));
     if (parts.repoName !== undefined || parts.extra.length > 0 || parts.filePath !== undefined) {
       before.push(control('fileSep', 'header'), text(`${parts.filePath ?? 'untitled'}\n`, 'header'));
     }

@@ -37,6 +37,8 @@ interface Expected {
   tokens: Token[];
   stable: number;
   extra: number;
+  /** Prefix tokens, where the prefix merged into the header's last token (else: the difference with an empty prefix). */
+  prefix?: number;
 }
 
 interface Tok {
@@ -89,7 +91,8 @@ const CASES: FamilyCase[] = [
     ],
     expected: ({ T }, p) => {
       const repo = p.repoName === undefined ? [] : [t(QWEN.repoName), ...T(`${p.repoName}\n`)];
-      const chunks = p.extra.flatMap((c) => [t(QWEN.fileSep), ...T(`${c.path}\n${body(c.text)}\n`)]);
+      // A chunk keeps its final newline: `{file_content}\n<|file_sep|>` (fimReference.test.ts).
+      const chunks = p.extra.flatMap((c) => [t(QWEN.fileSep), ...T(`${c.path}\n${c.text}\n`)]);
       const repoLevel = p.repoName !== undefined || p.extra.length > 0 || p.filePath !== undefined;
       const header = repoLevel ? [t(QWEN.fileSep), ...T(`${p.filePath ?? 'untitled'}\n`)] : [];
       const stable = [...repo, ...chunks, ...header, t(QWEN.fimPrefix)];
@@ -125,10 +128,13 @@ const CASES: FamilyCase[] = [
     expected: ({ T }, p) => {
       const repo = p.repoName === undefined ? [] : [t(SC2.repoName), ...T(p.repoName)];
       const chunks = p.extra.flatMap((c) => [t(SC2.fileSep), ...T(`${c.path}\n${c.text}`)]);
-      const header = p.filePath === undefined ? [] : T(`${p.filePath}\n`);
+      // The path and the prefix are one text to the tokenizer: BPE merges "\n" with the indent after it.
+      const span = T(`${p.filePath === undefined ? '' : `${p.filePath}\n`}${p.prefix}`);
+      const alone = p.filePath === undefined ? [] : T(`${p.filePath}\n`);
+      const header = span.slice(0, commonPrefix(alone, span));
       const stable = [...repo, ...chunks, t(SC2.fileSep), t(SC2.fimPrefix), ...header];
-      const tokens = [...stable, ...T(p.prefix), t(SC2.fimSuffix), ...T(p.suffix), t(SC2.fimMiddle)];
-      return { tokens, stable: stable.length, extra: chunks.length };
+      const tokens = [...stable, ...span.slice(header.length), t(SC2.fimSuffix), ...T(p.suffix), t(SC2.fimMiddle)];
+      return { tokens, stable: stable.length, extra: chunks.length, prefix: span.length - header.length };
     },
   },
   {
@@ -319,7 +325,7 @@ describe('FIM formats', function () {
       it('trims the prefix from its start in blocks of lines, and keeps the cut while typing', () => {
         const p0 = parts({ extra: [], prefix: `export function big(): void {\n${lines(100)}  const last = ` });
         const prefixTokens = (p: FimPromptParts) =>
-          c.expected(k, p).tokens.length - c.expected(k, { ...p, prefix: '' }).tokens.length;
+          c.expected(k, p).prefix ?? c.expected(k, p).tokens.length - c.expected(k, { ...p, prefix: '' }).tokens.length;
         const lineStart = (p: FimPromptParts, line: number) => p.prefix.split('\n').slice(0, line).join('\n').length + 1;
         const tail = (p: FimPromptParts, line: number) => ({ ...p, prefix: p.prefix.slice(lineStart(p, line)) });
         // Room for the last 52 lines plus a few keystrokes: the cut must land on line 48.

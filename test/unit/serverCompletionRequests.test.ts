@@ -17,7 +17,7 @@ describe('FIM text templates (/v1/completions)', () => {
     assert.equal(fimPromptText('qwen', bare), '<|fim_prefix|>a = <|fim_suffix|>\n<|fim_middle|>');
     assert.equal(
       fimPromptText('qwen', parts),
-      '<|repo_name|>demo\n<|file_sep|>src/util.py\ndef g():\n    pass\n<|file_sep|>src/main.py\n<|fim_prefix|>def f(x):\n    return <|fim_suffix|>\n\nprint(f(1))\n<|fim_middle|>',
+      '<|repo_name|>demo\n<|file_sep|>src/util.py\ndef g():\n    pass\n\n<|file_sep|>src/main.py\n<|fim_prefix|>def f(x):\n    return <|fim_suffix|>\n\nprint(f(1))\n<|fim_middle|>',
     );
   });
 

@@ -7,13 +7,15 @@
  * - Control tokens come from the vocabulary; user text (prefix, suffix, paths, chunks, repo name)
  *   is tokenized without special tokens, so a file that contains `<|fim_prefix|>` cannot inject
  *   a control token. BOS first when the model wants one.
- * - Each text piece is tokenized alone: `lead` pieces with SentencePiece's dummy space, the others
+ * - Each text piece is tokenized alone (but the file's header, tokenized with the prefix after it,
+ *   `afterHeader`): `lead` pieces with SentencePiece's dummy space, the others
  *   without (FimVocabulary.lead/bare). llama.cpp's /infill tokenizes the suffix with the dummy
  *   space (tools/server/server-common.cpp format_prompt_infill), which CodeLlama's reference
  *   (`<SUF>{suf}`) does not: `bareSuffix` families get none.
  * - Budgets: extra chunks are dropped oldest first, the prefix is cut from its start in blocks
  *   of lines (fitPrefix.ts explains why), the suffix is cut from its end.
- * - `stableLength`: the tokens before the first prefix or suffix text, which typing never changes.
+ * - `stableLength`: the tokens before the first prefix or suffix text (less a header token the
+ *   prefix merged into), which typing never changes.
  */
 import { fimFamilies, fimStopTexts, fimSuffixFirst, vocabularySpellings, type FimControl, type FimFamily, type FimFamilySpec } from '../../fim/fimFamilies';
 import { fimLayout, type FimPiece, type FimPromptParts, type FimRepoTokens } from '../../fim/fimLayout';
@@ -74,6 +76,8 @@ export function fimFormatOf(vocab: FimTokenizer): FimFormat | undefined {
   }
   return undefined;
 }
+
+type TextPiece = FimPiece & { kind: 'text' };
 
 interface FoundTokens {
   controls: Partial<Record<FimControl, Token>>;
@@ -136,13 +140,22 @@ class TokenFimFormat implements FimFormat {
     let prefixTokens = 0;
     let suffixTokens = 0;
     let extraTokens = 0;
-    for (const p of pieces) {
-      if (p.kind === 'text' && (p.part === 'prefix' || p.part === 'suffix')) stableLength ??= tokens.length;
+    for (const [i, p] of pieces.entries()) {
+      // The file's header is tokenized with the prefix it runs into (see `afterHeader`).
+      const prev = pieces[i - 1];
+      const next = pieces[i + 1];
+      const header = prev?.kind === 'text' && prev.part === 'header' ? prev : undefined;
+      if (p.kind === 'text' && p.part === 'header' && next?.kind === 'text' && next.part === 'prefix') continue;
       let piece: readonly Token[];
       if (p.kind === 'text' && p.part === 'prefix') {
-        piece = fitPrefix(p.text, budget.maxPrefixTokens, (text) => this.encode(p, text)).tokens;
+        const encode = header ? (text: string) => this.afterHeader(header, text).prefix : (text: string) => this.encode(p, text);
+        const fitted = fitPrefix(p.text, budget.maxPrefixTokens, encode);
+        if (header) for (const t of this.afterHeader(header, p.text.slice(fitted.start)).header) tokens.push(t);
+        stableLength ??= tokens.length;
+        piece = fitted.tokens;
         prefixTokens = piece.length;
       } else if (p.kind === 'text' && p.part === 'suffix') {
+        stableLength ??= tokens.length;
         piece = this.encode(p, p.text).slice(0, Math.max(0, Math.floor(budget.maxSuffixTokens)));
         suffixTokens = piece.length;
       } else {
@@ -166,6 +179,21 @@ class TokenFimFormat implements FimFormat {
     }
   }
 
+  /**
+   * The header and the prefix after it as the model's tokenizer reads the span: in one text. A
+   * byte-level BPE merges across the seam ("main.ts\n" + "    const" gives "\n   " in StarCoder2's
+   * vocabulary), so tokenizing them apart shows the model a split it never saw. The header keeps
+   * the tokens it shares with its own tokenization; the rest, seam included, counts as prefix.
+   */
+  private afterHeader(header: TextPiece, text: string): { header: readonly Token[]; prefix: readonly Token[] } {
+    const alone = this.encode(header, header.text);
+    if (text === '') return { header: alone, prefix: [] };
+    const joint = this.encode(header, header.text + text);
+    let k = 0;
+    while (k < alone.length && k < joint.length && alone[k] === joint[k]) k++;
+    return { header: joint.slice(0, k), prefix: joint.slice(k) };
+  }
+
   private tokensOf(p: FimPiece): readonly Token[] {
     if (p.kind === 'bos') return this.vocab.bos === undefined ? [] : [this.vocab.bos];
     if (p.kind === 'text') return this.encode(p, p.text);
@@ -174,7 +202,7 @@ class TokenFimFormat implements FimFormat {
     return [id];
   }
 
-  private encode(p: FimPiece & { kind: 'text' }, text: string): readonly Token[] {
+  private encode(p: TextPiece, text: string): readonly Token[] {
     return p.lead ? this.vocab.lead(text) : this.vocab.bare(text);
   }
 }
