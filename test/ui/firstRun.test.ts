@@ -73,9 +73,16 @@ describe('UI: first run, from no model to ghost text with a local GGUF', functio
     await page.locator('.tabs-container .tab.active .tab-actions .action-label').first().click();
     await walkthroughSteps(page).waitFor({ state: 'detached', timeout: 20_000 });
 
-    // A file opened and typed in, and the chat view open (completion, warm-up and the chat's
-    // context all had their chance): no worker.
+    // Files opened and typed in, and the chat view open: completion, the context feeder's warm-up
+    // (util.py entering the extra context 250 ms after it opened) and the chat's context all had
+    // their chance. The chat's chips follow main.py 300 ms after it became active, on the same
+    // extension host timers: once they show it, the warm-up has been asked for.
     await openFileAgain(page, 'main.py');
+    // The others from the explorer and the tab (a second quick open can take the recent file on Enter).
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'util.py' }).dblclick();
+    await page.locator('.tabs-container .tab.active', { hasText: 'util.py' }).waitFor({ state: 'visible', timeout: 20_000 });
+    await page.locator('.tabs-container .tab', { hasText: 'main.py' }).click();
+    await page.locator('.tabs-container .tab.active', { hasText: 'main.py' }).waitFor({ state: 'visible', timeout: 20_000 });
     await page.keyboard.press('Control+End');
     await page.keyboard.type('return a', { delay: 40 });
     await page.keyboard.press('Alt+Backslash');
@@ -102,13 +109,13 @@ describe('UI: first run, from no model to ghost text with a local GGUF', functio
     await runCommand(page, 'Sovereign: Open Chat');
     frame = await chatFrame(page);
     await frame.locator('#setup').waitFor({ state: 'visible', timeout: 30_000 });
-    await openFileAgain(page, 'main.py');
-    await chatFollowsEditor(frame, 'main.py');
     await screenshot(page, 'first-run-after-reload');
-    // Its tab is named "Welcome" and is shown only while active: look for the tab as well.
+    // Its tab is named "Welcome"; its steps show only while it is the active editor: look for both.
     const tabs = (await page.locator('.tabs-container .tab').allInnerTexts()).map((t) => t.trim());
     assert.equal(await walkthroughSteps(page).count(), 0, 'the walkthrough opens by itself only once per profile');
     assert.deepEqual(tabs.filter((t) => /Welcome|Walkthrough/.test(t)), [], `no walkthrough tab after the reload (tabs: ${tabs.join(' | ')})`);
+    await openFileAgain(page, 'main.py');
+    await chatFollowsEditor(frame, 'main.py');
     assert.deepEqual(workerPids(session.server), [], 'no worker process after the reload either');
   });
 
