@@ -74,9 +74,9 @@ describe('UI: first run, from no model to ghost text with a local GGUF', functio
     await walkthroughSteps(page).waitFor({ state: 'detached', timeout: 20_000 });
 
     // Files opened and typed in, and the chat view open: completion, the context feeder's warm-up
-    // (util.py entering the extra context 250 ms after it opened) and the chat's context all had
-    // their chance. The chat's chips follow main.py 300 ms after it became active, on the same
-    // extension host timers: once they show it, the warm-up has been asked for.
+    // (due when util.py enters the extra context, 250 ms after it opened) and the chat's context
+    // all had their chance to start a worker. The chat's chips follow main.py 300 ms after it became
+    // active, on the same extension host timers: once they show it, the warm-up was due.
     await openFileAgain(page, 'main.py');
     // The others from the explorer and the tab (a second quick open can take the recent file on Enter).
     await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'util.py' }).dblclick();
