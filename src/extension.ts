@@ -3,6 +3,7 @@ import { chatViewType } from './chat/chatView';
 import { registerChat } from './chat/registerChat';
 import { Commands } from './commands';
 import { registerCompletion } from './completion/registerCompletion';
+import { errorMessage } from './common/errors';
 import { tagged } from './common/log';
 import { Config } from './config/config';
 import { runtimeSettings } from './config/runtimeSettings';
@@ -17,12 +18,10 @@ import { registerServer } from './server/registerServer';
 import { selectChatBackend, selectCompletionBackend } from './server/selectBackend';
 import { promptForModelOnce } from './ui/noModelPrompt';
 import { registerStatusBar } from './ui/statusBar';
+import { openWalkthroughOnFirstRun, registerWalkthrough } from './ui/walkthrough';
 import type { SovereignApi } from './sovereignApi';
 
 export type { SovereignApi } from './sovereignApi';
-
-/** package.json's `contributes.walkthroughs` id. */
-const walkthroughId = 'sovereign.firstRun';
 
 declare const __sovereignLoadStart: { at: number; rss: number } | undefined;
 declare const __sovereignLoadEnd: number | undefined;
@@ -82,16 +81,17 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
     registerStatusBar({ client, config, completion: completion.provider, requests: completion.pipeline, server, policy: contentPolicy, extensionId: context.extension.id }),
     chat.disposable,
     models.disposable,
-    vscode.commands.registerCommand(Commands.getStarted, () =>
-      vscode.commands.executeCommand('workbench.action.openWalkthrough', `${context.extension.id}#${walkthroughId}`, false),
-    ),
+    registerWalkthrough(context),
     vscode.commands.registerCommand(Commands.showLog, () => log.show(true)),
     vscode.commands.registerCommand(Commands.restartRuntime, () => client.restart()),
     vscode.commands.registerCommand(Commands.openChat, () => vscode.commands.executeCommand(`${chatViewType}.focus`)),
     config.onDidChange(restartKeys, () => void client.restart()),
   );
 
-  void promptForModelOnce(config);
+  // The notification comes after the walkthrough (when that opens), on top of the page that explains it.
+  void openWalkthroughOnFirstRun(context, config, log)
+    .catch((e: unknown) => log.warn(`walkthrough: ${errorMessage(e)}`))
+    .then(() => promptForModelOnce(config));
   mark('rest');
   const ms = Object.values(phases).reduce((a, b) => a + b, 0);
   const activation = { ms, hostWaitMs, rssBeforeBytes: loaded.rss, rssAfterBytes: process.memoryUsage.rss(), phases };

@@ -5,6 +5,7 @@ import { errorMessage, isCancelled, modelProblemKinds, SovereignError, type Erro
 import type { Log } from '../common/log';
 import type { Config } from '../config/config';
 import { chatSettings } from '../config/chatSettings';
+import { SettingKeys, type SettingKey } from '../config/settingKeys';
 import type { ChatBackend } from './chatBackend';
 import type { ChatMessage } from '../runtime/protocol';
 import type { CodeProposals } from './codeProposals';
@@ -24,6 +25,8 @@ export interface ChatSurface {
 /** Errors a different model file fixes: the view offers "Choose chat model…". */
 const modelProblems: readonly ErrorKind[] = ['noModel', 'insufficientMemory', ...modelProblemKinds];
 const currentKey = 'sovereign.chat.current';
+/** The settings that decide whether any chat model is configured (`ChatBackend.describe`). */
+const chatModelKeys: readonly SettingKey[] = [SettingKeys.chatModelPath, SettingKeys.backend, SettingKeys.serverUrl, SettingKeys.serverChatModel];
 
 /**
  * The chat itself: the current conversation, answering (one at a time, stoppable), what is
@@ -56,6 +59,7 @@ export class ChatController implements vscode.Disposable {
     this.conversation = (current && store.get(current)) || store.create();
     this.subscriptions.push(
       attachments.onDidChange(() => this.scheduleRefresh(300)),
+      config.onDidChange(chatModelKeys, () => this.postChatModel()),
       // Completions change the state all the time: only a chat model coming or going matters here.
       backend.onDidChange(() => {
         const loaded = backend.loadedModel()?.id;
@@ -75,6 +79,7 @@ export class ChatController implements vscode.Disposable {
   /** The page (re)loaded: give it the whole state. */
   onReady(): void {
     this.surface.post({ type: 'transcript', title: this.conversation.title, entries: transcriptOf(this.conversation) });
+    this.postChatModel();
     this.scheduleRefresh(0);
   }
 
@@ -346,6 +351,11 @@ export class ChatController implements vscode.Disposable {
   private async save(conversation: Conversation): Promise<void> {
     await this.store.save(conversation);
     if (conversation === this.conversation) await this.state.update(currentKey, conversation.id);
+  }
+
+  /** Before any chat model the page says what is missing and offers the picker; it follows the settings live. */
+  private postChatModel(): void {
+    this.surface.post({ type: 'chatModel', configured: this.backend.describe() !== undefined });
   }
 
   private scheduleRefresh(delayMs: number): void {

@@ -23,6 +23,7 @@ export function renderChatHtml(webview: vscode.Webview, media: vscode.Uri): stri
 <title>Sovereign Chat</title>
 </head>
 <body>
+<section id="setup" aria-label="Set up chat" hidden></section>
 <main id="conversation" role="log" aria-live="polite" aria-label="Conversation" tabindex="0"></main>
 <div id="status" class="visually-hidden" role="status" aria-live="polite"></div>
 <section id="context" aria-label="Context sent with your message">

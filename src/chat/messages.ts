@@ -49,6 +49,8 @@ export type ToWebview =
   | { type: 'context'; summary: ContextSummary }
   | { type: 'transcript'; title: string; entries: TranscriptEntry[] }
   | { type: 'focusPrompt' }
+  /** Whether a chat model (a file, or a team server) is configured: without one the page says what is missing. */
+  | { type: 'chatModel'; configured: boolean }
   /** What was attached to the question answered by `id`, once it is known. */
   | { type: 'questionContext'; id: string; context: string[] };
 

@@ -20,6 +20,9 @@ describe('UI: a new user with no model configured', function () {
     const status = page.locator('.statusbar-item', { hasText: 'Sovereign: no model' });
     await status.waitFor({ state: 'visible', timeout: 60_000 });
     await waitForNotification(page, 'Sovereign needs a local GGUF model', 60_000);
+    // The first start in a profile also opens the walkthrough (test/ui/firstRun.test.ts): closed, as a user would.
+    await page.locator('.gettingStartedContainer').getByText('Pick a completion model', { exact: true }).waitFor({ state: 'visible', timeout: 60_000 });
+    await page.locator('.tabs-container .tab.active .tab-actions .action-label').first().click();
 
     await openFile(page, 'main.py');
     await page.keyboard.press('Control+End');

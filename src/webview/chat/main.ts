@@ -5,6 +5,7 @@
 import type { CodeAction, FromWebview, ToWebview, TranscriptEntry } from '../../chat/messages';
 import { renderContextBar } from './contextBar';
 import { renderMarkdown } from './markdown';
+import { renderSetupNotice } from './setupNotice';
 import { StreamRenderer } from './streamRenderer';
 
 declare function acquireVsCodeApi(): { postMessage(message: FromWebview): void };
@@ -283,6 +284,9 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       break;
     case 'focusPrompt':
       prompt.focus();
+      break;
+    case 'chatModel':
+      renderSetupNotice($('setup'), m.configured, () => post({ type: 'action', action: 'chooseChatModel' }));
       break;
   }
 });
