@@ -1,15 +1,18 @@
 /**
  * bench:likelihood — how probable a model finds what the user really typed next, after Sovereign's
- * prompt (at the peer's bounds and at its defaults) and after llama.vscode's, and what Sovereign's
- * greedy suggestion was worth. A benchmark, not a test; bench/quality/likelihood.ts says how.
+ * prompt (at the peer's bounds, at its defaults, with extra context) and after llama.vscode's,
+ * and what Sovereign's greedy suggestion was worth. A benchmark, not a test; bench/quality/likelihood.ts says how.
  *
  *   npm run bench:likelihood -- [--model <gguf>] [--files <paths…>] [--max-cases N] [--seed N]
  *                               [--ctx N] [--threads N] [--batch N] [--gpu auto|off|cuda|vulkan|metal]
- *                               [--time-budget-ms N]
+ *                               [--time-budget-ms N] [--prompt-budget-ms N]
  *
  * Cases are the wait points of the completion bench's seeded replay (bench/replay.ts) over the
  * files (default: the completion bench's, real code from pinned npm packages), at most
- * --max-cases of them (default 8), spread over the files. The model runs in this process (no
+ * --max-cases of them (default 8), spread over the files. --time-budget-ms and --prompt-budget-ms
+ * replace those two defaults (0 = off: the token bounds as configured, extra context included).
+ * Otherwise the prompt budget sizes Sovereign's prompts from this machine's measured speed: on a
+ * slow CPU it leaves extra context no room at all. The model runs in this process (no
  * worker, no build needed). Writes bench/results/likelihood.json and likelihood.md.
  *
  * With a random-weight model (the generated test models) the numbers mean nothing; the run says
@@ -43,6 +46,7 @@ interface Args {
   batch: number;
   gpu: GpuSetting;
   timeBudgetMs?: number;
+  promptBudgetMs?: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -63,6 +67,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--batch') args.batch = num();
     else if (a === '--gpu') args.gpu = argv[++i] as GpuSetting;
     else if (a === '--time-budget-ms') args.timeBudgetMs = num();
+    else if (a === '--prompt-budget-ms') args.promptBudgetMs = num();
     else throw new Error(`unknown argument ${a}`);
   }
   if (args.files.length === 0) args.files = DEFAULT_FILES.map((f) => join(repo, f));
@@ -84,7 +89,7 @@ function sovereignDefaults(args: Args): SovereignSetup {
     maxPrefixTokens: d('maxPrefixTokens'),
     maxSuffixTokens: d('maxSuffixTokens'),
     maxExtraTokens: 0,
-    promptBudgetMs: d('promptBudgetMs'),
+    promptBudgetMs: args.promptBudgetMs ?? d('promptBudgetMs'),
     debounceMinMs: 0,
     debounceMaxMs: 0,
     speculate: false,
@@ -129,9 +134,9 @@ async function main(): Promise<void> {
   const contextSize = session.context.contextSize;
   let scores;
   try {
-    scores = await scoreLikelihood(session, cases, { peer, defaults, repoName: 'workspace' }, (s, i) => {
+    scores = await scoreLikelihood(session, cases, { peer, defaults, repoName: 'workspace', files }, (s, i) => {
       const p = s.prompts;
-      log(`${i + 1}/${cases.length} ${s.file}: log p/char peer ${p.llama_vscode.logProbPerChar.toFixed(3)}, equal ${p.sovereign_equal.logProbPerChar.toFixed(3)}, defaults ${p.sovereign_defaults.logProbPerChar.toFixed(3)}`);
+      log(`${i + 1}/${cases.length} ${s.file}: log p/char peer ${p.llama_vscode.logProbPerChar.toFixed(3)}, equal ${p.sovereign_equal.logProbPerChar.toFixed(3)}, defaults ${p.sovereign_defaults.logProbPerChar.toFixed(3)}, + extra ${p.sovereign_extra.logProbPerChar.toFixed(3)}`);
     });
   } finally {
     await session.dispose();

@@ -10,8 +10,10 @@
  * - `sovereign_equal`: Sovereign's layout with the peer's bounds (same line windows, ≤ 3·(n_batch/4)
  *   prefix and ≤ n_batch/4 − 2 suffix tokens, no prompt budget): what the layout alone changes.
  * - `sovereign_defaults`: Sovereign as shipped (package.json defaults, the prompt budget lowering
- *   the bounds at this machine's measured prompt speed): what the budget costs.
- * No extra context on any side: the replay's ring history is not rebuilt here.
+ *   the bounds at this machine's measured prompt speed), without extra context: what the budget costs.
+ * - `sovereign_extra`: the same with extra context: the ring holding the chunk each other file of
+ *   the run gives when it is opened (64 lines from its top, contextFeeder.ts): whether it helps.
+ * The first three have no extra context: the replay's ring history is not rebuilt here.
  *
  * The score is the mean log-probability per character of the forced text (nats; closer to 0 is
  * better), summed over the truth's tokens (teacher forcing, truthLogProbs.ts) and divided by its
@@ -22,7 +24,9 @@
 import { silentLog } from '../../src/common/log';
 import { CompletionPipeline, type CompletionModel, type Suggestion } from '../../src/completion/completionPipeline';
 import { completionInputAt, type WindowSettings } from '../../src/completion/completionWindow';
-import type { CompletionSettings } from '../../src/config/completionSettings';
+import { chunkAround, ContextRing } from '../../src/completion/contextRing';
+import { chunkLines } from '../../src/completion/contextFeedScheduler';
+import { extraContextTokens, type CompletionSettings } from '../../src/config/completionSettings';
 import type { CompletionParams, CompletionResult, GpuSetting } from '../../src/runtime/protocol';
 import { FimCompleter } from '../../src/runtime/worker/fimCompleter';
 import { detectFimFormat, type FimFormat } from '../../src/runtime/worker/fimFormat';
@@ -34,7 +38,7 @@ import type { LikelihoodCase } from './likelihoodCases';
 import { peerPrompt, peerRequest, type PeerBounds } from './likelihoodPeerPrompt';
 import { truthLogProbs, type ForcedStep } from './truthLogProbs';
 
-export const likelihoodVariants = ['llama_vscode', 'sovereign_equal', 'sovereign_defaults'] as const;
+export const likelihoodVariants = ['llama_vscode', 'sovereign_equal', 'sovereign_defaults', 'sovereign_extra'] as const;
 export type LikelihoodVariant = (typeof likelihoodVariants)[number];
 
 /** Sovereign's settings for one prompt variant: the request's (CompletionPipeline) and the window's. */
@@ -49,6 +53,8 @@ export interface LikelihoodOptions {
   defaults: SovereignSetup;
   /** the workspace folder name Sovereign sends (llama-server always says "myproject") */
   repoName: string;
+  /** the files of the run: `sovereign_extra`'s ring holds a chunk of each but the case's own */
+  files: readonly { rel: string; text: string }[];
 }
 
 export interface PromptScore {
@@ -56,6 +62,8 @@ export interface PromptScore {
   /** tokens of text before / after the cursor that the prompt kept */
   prefixTokens: number;
   suffixTokens: number;
+  /** tokens of extra context (other files) */
+  extraTokens: number;
   truthTokens: number;
   /** Σ log p over the forced tokens (nats) */
   logProb: number;
@@ -151,7 +159,8 @@ export async function scoreLikelihood(
   options: LikelihoodOptions,
   onCase: (score: CaseScore, index: number) => void = () => undefined,
 ): Promise<CaseScore[]> {
-  const setups = { sovereign_equal: equalContextSetup(options.defaults, options.peer), sovereign_defaults: options.defaults };
+  const withExtra: SovereignSetup = { ...options.defaults, settings: { ...options.defaults.settings, maxExtraTokens: extraContextTokens } };
+  const setups = { sovereign_equal: equalContextSetup(options.defaults, options.peer), sovereign_defaults: options.defaults, sovereign_extra: withExtra };
   const scores: CaseScore[] = [];
   for (const [index, c] of cases.entries()) {
     const linePrefix = c.prefix.slice(c.prefix.lastIndexOf('\n') + 1);
@@ -164,9 +173,10 @@ export async function scoreLikelihood(
     const peerSteps = await truthLogProbs(session.sequence, peer.tokens, truthTokens);
     const prompts = { llama_vscode: promptScore(peer.tokens.length, peer.prefixTokens + peer.promptTokens, peer.suffixTokens, peerSteps, forced) } as CaseScore['prompts'];
     const suggestions = {} as CaseScore['suggestions'];
-    for (const variant of ['sovereign_equal', 'sovereign_defaults'] as const) {
-      const run = await sovereignRun(session, c, setups[variant], options.repoName, truthTokens);
-      prompts[variant] = promptScore(run.promptTokens, run.prefixTokens, run.suffixTokens, run.steps, forced);
+    for (const variant of ['sovereign_equal', 'sovereign_defaults', 'sovereign_extra'] as const) {
+      const ring = variant === 'sovereign_extra' ? ringOf(options.files, c.file) : undefined;
+      const run = await sovereignRun(session, c, setups[variant], options.repoName, truthTokens, ring);
+      prompts[variant] = promptScore(run.promptTokens, run.prefixTokens, run.suffixTokens, run.steps, forced, run.extraTokens);
       suggestions[variant] = suggestionScore(run.suggestion, c.truth, linePrefix, run.stop);
     }
     const score: CaseScore = { file: c.file, language: c.language, truthChars: c.truth.length, forcedChars: forced.length, prompts, suggestions };
@@ -180,6 +190,7 @@ interface SovereignRun {
   promptTokens: number;
   prefixTokens: number;
   suffixTokens: number;
+  extraTokens: number;
   steps: ForcedStep[];
   suggestion: Suggestion | undefined;
   stop: string;
@@ -190,14 +201,14 @@ interface SovereignRun {
  * the truth is forced: after exactly the prompt the worker builds from those parameters, then
  * the completer generates from that prompt (its KV state reused).
  */
-async function sovereignRun(session: LikelihoodSession, c: LikelihoodCase, setup: SovereignSetup, repoName: string, truth: Token[]): Promise<SovereignRun> {
+async function sovereignRun(session: LikelihoodSession, c: LikelihoodCase, setup: SovereignSetup, repoName: string, truth: Token[], ring?: ContextRing): Promise<SovereignRun> {
   let forcedRun: Omit<SovereignRun, 'suggestion' | 'stop'> | undefined;
   let stop = 'none';
   const runtime: CompletionModel = {
     complete: async (params: CompletionParams, signal?: AbortSignal): Promise<CompletionResult> => {
       const prompt = session.completer.promptFor(params);
       const steps = await truthLogProbs(session.sequence, prompt.tokens, truth);
-      forcedRun = { promptTokens: prompt.tokens.length, prefixTokens: prompt.prefixTokens, suffixTokens: prompt.suffixTokens, steps };
+      forcedRun = { promptTokens: prompt.tokens.length, prefixTokens: prompt.prefixTokens, suffixTokens: prompt.suffixTokens, extraTokens: prompt.extraTokens, steps };
       const result = await session.completer.complete(params, signal ?? new AbortController().signal);
       // The suggestion must come from the very prompt that was scored (the budget could move between).
       const held = session.sequence.contextTokens;
@@ -206,8 +217,8 @@ async function sovereignRun(session: LikelihoodSession, c: LikelihoodCase, setup
       return result;
     },
   };
-  const settings: CompletionSettings = { ...setup.settings, maxExtraTokens: 0, speculate: false };
-  const pipeline = new CompletionPipeline(runtime, () => settings, undefined, silentLog);
+  const settings: CompletionSettings = { ...setup.settings, maxExtraTokens: ring ? setup.settings.maxExtraTokens : 0, speculate: false };
+  const pipeline = new CompletionPipeline(runtime, () => settings, ring, silentLog);
   const lines = (c.prefix + c.suffix).split('\n');
   const line = c.prefix.split('\n').length - 1;
   const character = c.prefix.length - (c.prefix.lastIndexOf('\n') + 1);
@@ -217,12 +228,24 @@ async function sovereignRun(session: LikelihoodSession, c: LikelihoodCase, setup
   return { ...forcedRun, suggestion, stop };
 }
 
-function promptScore(promptTokens: number, prefixTokens: number, suffixTokens: number, steps: readonly ForcedStep[], forced: string): PromptScore {
+/** The ring after the run's other files were opened: each offers the chunk at its top (contextFeeder.ts). */
+function ringOf(files: LikelihoodOptions['files'], current: string): ContextRing {
+  const ring = new ContextRing();
+  for (const f of files) {
+    if (f.rel === current) continue;
+    const lines = f.text.split('\n');
+    ring.add({ path: f.rel, text: chunkAround({ lineCount: lines.length, lineAt: (i) => lines[i] }, 0, chunkLines) });
+  }
+  return ring;
+}
+
+function promptScore(promptTokens: number, prefixTokens: number, suffixTokens: number, steps: readonly ForcedStep[], forced: string, extraTokens = 0): PromptScore {
   const logProb = steps.reduce((sum, s) => sum + s.logProb, 0);
   return {
     promptTokens,
     prefixTokens,
     suffixTokens,
+    extraTokens,
     truthTokens: steps.length,
     logProb,
     logProbPerChar: logProb / forced.length,

@@ -15,6 +15,7 @@ export interface VariantSummary {
   mean_prompt_tokens: number;
   mean_prefix_tokens: number;
   mean_suffix_tokens: number;
+  mean_extra_tokens: number;
   /** Sovereign's variants: its greedy suggestion through the real pipeline */
   suggestions?: {
     shown_share: number;
@@ -45,6 +46,7 @@ export function likelihoodSummary(scores: readonly CaseScore[]): Record<Likeliho
       mean_prompt_tokens: r(mean(ps.map((p) => p.promptTokens)), 1),
       mean_prefix_tokens: r(mean(ps.map((p) => p.prefixTokens)), 1),
       mean_suffix_tokens: r(mean(ps.map((p) => p.suffixTokens)), 1),
+      mean_extra_tokens: r(mean(ps.map((p) => p.extraTokens)), 1),
     };
     if (v !== 'llama_vscode') {
       const ss = scores.map((s) => s.suggestions[v]);
@@ -81,6 +83,7 @@ const label: Record<LikelihoodVariant, string> = {
   llama_vscode: "llama.vscode's prompt (llama-server /infill)",
   sovereign_equal: "Sovereign's prompt, the peer's bounds",
   sovereign_defaults: "Sovereign's prompt, its defaults",
+  sovereign_extra: "Sovereign's prompt, its defaults + extra context",
 };
 
 export function likelihoodMarkdown(res: LikelihoodResults): string {
@@ -89,7 +92,7 @@ export function likelihoodMarkdown(res: LikelihoodResults): string {
     const x = s[v];
     const g = x.suggestions;
     const sug = g ? `${g.shown_share} | ${g.exact_line_share} | ${g.exact_lines_share} | ${g.accepted_char_share}` : '— | — | — | —';
-    return `| ${label[v]} | ${x.log_prob_per_char} | ${x.bits_per_char} | ${x.top_token_share} | ${x.mean_prompt_tokens} (${x.mean_prefix_tokens} + ${x.mean_suffix_tokens}) | ${sug} |`;
+    return `| ${label[v]} | ${x.log_prob_per_char} | ${x.bits_per_char} | ${x.top_token_share} | ${x.mean_prompt_tokens} (${x.mean_prefix_tokens} + ${x.mean_suffix_tokens} + ${x.mean_extra_tokens}) | ${sug} |`;
   };
   return [
     '# Likelihood of the truth',
@@ -101,14 +104,14 @@ export function likelihoodMarkdown(res: LikelihoodResults): string {
     `Model: ${String(res.model.file)} (${String(res.model.name ?? '?')}, FIM family ${String(res.model.fim)}); ${String(res.machine.description)}; ` +
       `node-llama-cpp ${res.versions['node-llama-cpp']}, node ${res.versions.node}. Cases: ${s.llama_vscode.cases} wait points.`,
     '',
-    '| prompt | log p / char (nats) | bits / char | top-1 tokens | prompt tokens (prefix + suffix) | shown | exact line | exact lines | accepted chars |',
+    '| prompt | log p / char (nats) | bits / char | top-1 tokens | prompt tokens (prefix + suffix + extra) | shown | exact line | exact lines | accepted chars |',
     '|---|---|---|---|---|---|---|---|---|',
     ...likelihoodVariants.map(row),
     '',
     '- log p / char: Σ log-probability of the text typed next, teacher-forced token by token after the prompt, ÷ its characters (closer to 0 is better). Bits / char = −log₂ of the same.',
     '- top-1 tokens: share of the forced tokens that were the model\'s most probable next token.',
     '- shown … accepted chars: Sovereign\'s greedy suggestion through its real pipeline (worker FimCompleter stops + CompletionPipeline post-processing), scored against the truth; accepted = all of it when the truth starts with it, else the correct words before the first wrong character. Not measured for the peer (needs llama-server).',
-    '- equal context: Sovereign\'s layout with the peer\'s line windows and token bounds, no prompt budget; defaults: the package.json defaults, the prompt budget lowering the bounds at this machine\'s measured prompt speed.',
+    '- equal context: Sovereign\'s layout with the peer\'s line windows and token bounds, no prompt budget; defaults: the package.json defaults, the prompt budget lowering the bounds at this machine\'s measured prompt speed; + extra context: the ring holding a 64-line chunk from the top of each other file of the run (as opening them offers), within the same budget. Prompt tokens = the whole prompt; prefix, suffix and extra = the text of each that it kept.',
     '',
   ].join('\n');
 }
