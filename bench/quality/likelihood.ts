@@ -5,7 +5,7 @@
  * in this process: node-llama-cpp 3.21.1, the worker's FimCompleter (its prompt assembly, prompt
  * budget, stops) and the extension's CompletionPipeline (window, post-processing).
  *
- * Three prompts per case:
+ * Four prompts per case:
  * - `llama_vscode`: the peer's request and llama-server's token layout and bounds (likelihoodPeerPrompt.ts).
  * - `sovereign_equal`: Sovereign's layout with the peer's bounds (same line windows, ≤ 3·(n_batch/4)
  *   prefix and ≤ n_batch/4 − 2 suffix tokens, no prompt budget): what the layout alone changes.
