@@ -1,6 +1,6 @@
 import { CancelledError } from '../../common/errors';
 import type { CompletionCounts, CompletionParams, CompletionResult, CompletionStats } from '../protocol';
-import type { FimFormat } from './fimFormat';
+import type { FimFormat, FimPrompt } from './fimFormat';
 import { checkStop } from './generationStops';
 import type { LlamaContextSequence, Token } from './nodeLlamaCpp';
 import type { PriorityGate } from './priorityGate';
@@ -77,6 +77,28 @@ export class FimCompleter {
     return this.rate.tokensPerSecond;
   }
 
+  /**
+   * The prompt a request gets now: its token bounds, lowered to the context's room and to the
+   * prompt budget at the measured speed. The quality bench scores the model's likelihood of what
+   * the user typed after exactly this prompt (bench/quality/likelihood.ts).
+   */
+  promptFor(params: CompletionParams): FimPrompt {
+    const room = Math.max(16, this.sequence.contextSize - params.maxTokens - 4);
+    const caps = this.budget.caps(
+      {
+        maxPrefixTokens: Math.min(params.maxPrefixTokens, Math.floor(room * 0.6)),
+        maxSuffixTokens: Math.min(params.maxSuffixTokens, Math.floor(room * 0.2)),
+        maxExtraTokens: Math.min(params.maxExtraTokens ?? 0, Math.floor(room * 0.2)),
+      },
+      params.promptBudgetMs ?? 0,
+      this.format.suffixFirst,
+    );
+    return this.format.build(
+      { prefix: params.prefix, suffix: params.suffix, extra: params.extra ?? [], filePath: params.filePath, repoName: params.repoName },
+      caps,
+    );
+  }
+
   private async run(params: CompletionParams, signal: AbortSignal): Promise<CompletionResult> {
     if (signal.aborted) throw new CancelledError();
     const release = this.gate.hold();
@@ -93,20 +115,7 @@ export class FimCompleter {
     const start = performance.now();
     const sequence = this.sequence;
     const model = sequence.model;
-    const room = Math.max(16, sequence.contextSize - params.maxTokens - 4);
-    const caps = this.budget.caps(
-      {
-        maxPrefixTokens: Math.min(params.maxPrefixTokens, Math.floor(room * 0.6)),
-        maxSuffixTokens: Math.min(params.maxSuffixTokens, Math.floor(room * 0.2)),
-        maxExtraTokens: Math.min(params.maxExtraTokens ?? 0, Math.floor(room * 0.2)),
-      },
-      params.promptBudgetMs ?? 0,
-      this.format.suffixFirst,
-    );
-    const prompt = this.format.build(
-      { prefix: params.prefix, suffix: params.suffix, extra: params.extra ?? [], filePath: params.filePath, repoName: params.repoName },
-      caps,
-    ).tokens;
+    const prompt = this.promptFor(params).tokens;
 
     // Keep the longest common prefix of the KV state. When generating, the last prompt token is
     // evaluated again: its logits give the first generated token.
