@@ -13,15 +13,23 @@ export interface SuggestionContext {
   maxLines: number;
 }
 
-export function postprocess(raw: string, ctx: SuggestionContext): string | undefined {
+/** The rules `postprocess` applies, by name (bench:quality scores each with and without). */
+export type PostprocessRule = 'firstLineOnly' | 'trimTrailingWhitespace' | 'trimSuffixOverlap' | 'balanceClosers' | 'trimOverlapWithLinesBelow' | 'capLines' | 'repeatsNextLine';
+export const postprocessRules: readonly PostprocessRule[] = ['firstLineOnly', 'trimTrailingWhitespace', 'trimSuffixOverlap', 'balanceClosers', 'trimOverlapWithLinesBelow', 'capLines', 'repeatsNextLine'];
+
+const noneOff: ReadonlySet<PostprocessRule> = new Set();
+
+/** `off`: rules to skip (only the quality bench measures a rule's worth this way; the extension skips none). */
+export function postprocess(raw: string, ctx: SuggestionContext, off: ReadonlySet<PostprocessRule> = noneOff): string | undefined {
+  const on = (rule: PostprocessRule) => !off.has(rule);
   let text: string | undefined = normalizeLineEndings(raw);
-  if (ctx.lineSuffix.trim()) text = firstLineOnly(text);
-  text = trimTrailingWhitespace(text);
-  text = trimSuffixOverlap(text, ctx.lineSuffix);
-  text = balanceClosers(text, ctx.lineSuffix);
-  text = trimOverlapWithLinesBelow(text, ctx.linesBelow);
-  text = capLines(text, ctx.maxLines);
-  if (repeatsNextLine(text, ctx.linePrefix, ctx.linesBelow)) return undefined;
+  if (on('firstLineOnly') && ctx.lineSuffix.trim()) text = firstLineOnly(text);
+  if (on('trimTrailingWhitespace')) text = trimTrailingWhitespace(text);
+  if (on('trimSuffixOverlap')) text = trimSuffixOverlap(text, ctx.lineSuffix);
+  if (on('balanceClosers')) text = balanceClosers(text, ctx.lineSuffix);
+  if (on('trimOverlapWithLinesBelow')) text = trimOverlapWithLinesBelow(text, ctx.linesBelow);
+  if (on('capLines')) text = capLines(text, ctx.maxLines);
+  if (on('repeatsNextLine') && repeatsNextLine(text, ctx.linePrefix, ctx.linesBelow)) return undefined;
   return dropEmpty(text);
 }
 
