@@ -102,7 +102,7 @@ export function workerGeneration(
   for (let i = 0; i < ends.length; i++) {
     const text = continuation.text.slice(0, ends[i]);
     // The worker measures from the first generated token.
-    const decision = checkStop(text, rules, i * msPerToken);
+    const decision = checkStop(text, rules, i * msPerToken, i > 0 ? ends[i - 1] : 0);
     if (decision) return { text: decision.text, stop: decision.reason, generated: i + 1 };
     if (i + 1 >= params.maxTokens) return { text, stop: 'maxTokens', generated: i + 1 };
   }

@@ -126,3 +126,25 @@ export async function runPeer(files: SourceFile[], seed: number, run: OracleRun)
   }
   return { waits, oracle: server.counters, counters: driver.summary() };
 }
+
+/**
+ * Each case on its own (a fresh cache, no typing before it): one request at the wait point. The
+ * unit test's way (test/unit/oracleFidelity.test.ts); the bench replays the typing.
+ */
+export async function runCases(cases: readonly QualityCase[], run: Omit<OracleRun, 'typing'>, switches: SovereignSwitches = {}): Promise<WaitResult[]> {
+  const settings = { ...sovereignDefaults(), ...switches.settings };
+  const oracle = new OracleModel(run.variant, run.tokenizer, run.msPerToken, switches.stopsOff);
+  const pipeline = new CompletionPipeline(oracle, () => ({ ...settings, speculate: false }), undefined, silentLog, undefined, switches.postprocessOff);
+  const window = { prefixLines: settings.prefixLines, suffixLines: settings.suffixLines, maxPrefixTokens: settings.maxPrefixTokens, maxSuffixTokens: settings.maxSuffixTokens };
+  const waits: WaitResult[] = [];
+  for (const c of cases) {
+    pipeline.clearCache();
+    oracle.world = { before: c.prefix, after: c.suffix, truth: c.truth };
+    const lines = (c.prefix + c.suffix).split('\n');
+    const input = completionInputAt({ lineCount: lines.length, lineAt: (i) => lines[i] }, c.line, c.character, window, { filePath: c.file, repoName: 'bench' });
+    const s = await pipeline.provide(input, new AbortController().signal);
+    const shown = { text: s?.text, replaceIndent: s?.replaceIndent };
+    waits.push({ case: c, shown, score: scorePoint(shown, c.truth, linePrefixOf(c)) });
+  }
+  return waits;
+}
