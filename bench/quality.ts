@@ -25,12 +25,12 @@ import { testModelPath } from '../scripts/models/testModels';
 import { repo } from './completion/args';
 import type { SourceFile } from './replay';
 import { parseQualityArgs, type QualityArgs } from './quality/args';
-import { qualityCases } from './quality/cases';
+import { autoClosedCases, qualityCases } from './quality/cases';
 import { totalsHeader, totalsRow, ruleTable, type RuleRow } from './quality/markdown';
 import { oracleVariants, type OracleVariant } from './quality/oracle';
 import { ruleToggles } from './quality/rules';
-import { total, ratios, type Totals } from './quality/score';
-import { runPeer, runSovereign, sovereignDefaults, type OracleRun, type SideRun } from './quality/sides';
+import { total, ratios, type PointScore, type Totals } from './quality/score';
+import { runCases, runPeer, runPeerCases, runSovereign, sovereignDefaults, type OracleRun, type SideRun } from './quality/sides';
 import { approximateTokenizer, ggufTokenizer, type OracleTokenizer } from './quality/tokenizer';
 import { fixtureOf } from './quality/fixture';
 
@@ -93,13 +93,29 @@ async function main(): Promise<void> {
     log(`${variant}: sovereign ${JSON.stringify(ratios(totals(sov)))} | llama.vscode ${JSON.stringify(ratios(totals(peer)))}`);
   }
 
-  const ruleVariants: OracleVariant[] = ['runOn', 'exact', 'wrongTail'];
+  // The same wait points with the closing brackets of the line already right of the cursor, each
+  // on its own (cases.ts autoClosedCases): the single-line rule and the suffix rules at work.
+  const closed = autoClosedCases(cases);
+  const closedVariants: OracleVariant[] = ['runOn', 'exact', 'wrongTail'];
+  const pointRun = (variant: OracleVariant) => ({ variant, tokenizer: tok.tokenizer, msPerToken });
+  const scoresOf = (w: { score: PointScore }[]) => total(w.map((x) => x.score));
+  for (const variant of closedVariants) {
+    const sov = scoresOf(await runCases(closed, pointRun(variant)));
+    const peer = scoresOf(await runPeerCases(closed, pointRun(variant)));
+    sides[`autoClosed ${variant}`] = { sovereign: sov, llama_vscode: peer, sovereign_counters: {}, llama_vscode_counters: {}, unplaced: 0 };
+    baseline[`autoClosed ${variant}`] = sov;
+    log(`autoClosed ${variant} (${closed.length} points): sovereign ${JSON.stringify(ratios(sov))} | llama.vscode ${JSON.stringify(ratios(peer))}`);
+  }
+
+  const ruleVariants = ['runOn', 'exact', 'wrongTail', 'autoClosed runOn', 'autoClosed wrongTail'];
   const rules: RuleRow[] = [];
   if (args.rules) {
     for (const toggle of ruleToggles) {
       const deltas: RuleRow['deltas'] = {};
       for (const variant of ruleVariants) {
-        const t = totals(await runSovereign(files, args.seed, runOf(variant), toggle.without));
+        const t = variant.startsWith('autoClosed ')
+          ? scoresOf(await runCases(closed, pointRun(variant.slice('autoClosed '.length) as OracleVariant), toggle.without))
+          : totals(await runSovereign(files, args.seed, runOf(variant as OracleVariant), toggle.without));
         const b = baseline[variant];
         deltas[variant] = { correct: t.correct - b.correct, wrong: t.wrong - b.wrong, accepted: t.accepted - b.accepted };
       }
@@ -117,6 +133,7 @@ async function main(): Promise<void> {
     files: files.map((f) => ({ file: f.rel, package: packageOf(f.path) })),
     seed: args.seed,
     wait_points: cases.length,
+    auto_closed_points: closed.length,
     mode: args.points ? 'wait points only' : 'every keystroke (cache, type-through, speculation)',
     tokenizer: tok.name,
     tokens_per_second: args.tps,
@@ -142,7 +159,7 @@ function markdown(results: { command: string; date: string; machine: unknown; ve
     `Machine: \`${JSON.stringify(results.machine)}\`; versions: \`${JSON.stringify(results.versions)}\`; files: \`${JSON.stringify(results.files)}\`.`,
     `Tokenizer: ${results.tokenizer}; time budgets at ${results.tokens_per_second} tokens/s.`,
     '',
-    'The oracle answers with what the user really typed next. Variants: **runOn** the truth, then the file as it goes on (a duplicate of the text after the cursor) up to the token limit; **exact** the truth, then end of generation; **wrongTail** the truth, then wrong lines; **whitespace** only whitespace (nothing should be shown).',
+    'The oracle answers with what the user really typed next. Variants: **runOn** the truth, then the file as it goes on (a duplicate of the text after the cursor) up to the token limit; **exact** the truth, then end of generation; **wrongTail** the truth, then wrong lines; **whitespace** only whitespace (nothing should be shown). **autoClosed …**: the wait points whose next line ends in closing brackets, with those brackets already right of the cursor (as an editor that closes brackets has them), each on its own (no typing through): the single-line rule, suffix de-duplication and bracket handling at work.',
     '',
   ];
   for (const [variant, s] of Object.entries(sides)) {

@@ -91,3 +91,22 @@ export async function qualityCases(files: SourceFile[], seed: number): Promise<Q
   });
   return cases;
 }
+
+/**
+ * The same wait points as an editor that closes brackets would have them: where the truth's first
+ * line ends with closing brackets (`foo(a, b));`), those already sit right of the cursor (typing
+ * `(` inserted `)`), and the user types only what comes before them. The replay cuts whole lines,
+ * so without these no wait point has text right of the cursor and the single-line rule, suffix
+ * de-duplication and bracket handling would never be scored.
+ */
+export function autoClosedCases(cases: readonly QualityCase[]): QualityCase[] {
+  const out: QualityCase[] = [];
+  for (const c of cases) {
+    const firstBreak = c.truth.indexOf('\n');
+    const first = firstBreak < 0 ? c.truth : c.truth.slice(0, firstBreak);
+    const m = /^(.*[^\s)\]}])([)\]}]+;?)$/.exec(first);
+    if (!m || m[2].length > 8) continue; // more text right of the cursor: no automatic suggestion
+    out.push({ ...c, truth: m[1], suffix: m[2] + c.suffix });
+  }
+  return out;
+}

@@ -148,3 +148,24 @@ export async function runCases(cases: readonly QualityCase[], run: Omit<OracleRu
   }
   return waits;
 }
+
+/** The peer on each case on its own (as runCases): a fresh llama.vscode client per case. */
+export async function runPeerCases(cases: readonly QualityCase[], run: Omit<OracleRun, 'typing'>): Promise<WaitResult[]> {
+  const server = new OracleInfillServer(run.variant, run.tokenizer, run.msPerToken);
+  const waits: WaitResult[] = [];
+  for (const c of cases) {
+    const driver = new LlamaVscodeDriver(llamaVscodeDefaults('oracle:'), { seed: 1, samplers: ['top_k', 'top_p', 'infill'], infill: server.infill });
+    const last = { outcome: undefined as ProviderOutcome | undefined, get: (): ProviderOutcome | undefined => last.outcome };
+    driver.onOutcome = (o) => {
+      last.outcome = o;
+    };
+    server.world = { before: c.prefix, after: c.suffix, truth: c.truth };
+    const state: DocState = { fileName: c.file, rel: c.file, version: 1, lines: (c.prefix + c.suffix).split('\n'), line: c.prefix.split('\n').length - 1, character: c.character };
+    driver.change(state);
+    for (let i = 0; i < 10_000 && last.get()?.version !== 1; i++) await tick();
+    await driver.dispose();
+    const shown = { text: last.get()?.text };
+    waits.push({ case: c, shown, score: scorePoint(shown, c.truth, linePrefixOf(c)) });
+  }
+  return waits;
+}

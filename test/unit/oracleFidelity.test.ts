@@ -13,6 +13,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { autoClosedCases } from '../../bench/quality/cases';
 import type { QualityFixture } from '../../bench/quality/fixture';
 import type { OracleVariant } from '../../bench/quality/oracle';
 import { ratios, total } from '../../bench/quality/score';
@@ -54,6 +55,17 @@ describe('oracle fidelity of the completion rules (real files, a perfect model)'
     const r = ratios(total((await run('wrongTail')).map((w) => w.score)));
     assert.ok(r.fidelity >= 0.84, `correct chars shown ÷ available ${r.fidelity}`);
     assert.ok(r.wrongPerAvailable <= 0.45, `wrong chars shown ÷ available ${r.wrongPerAvailable} (measured 0.415)`);
+  });
+
+  it('text right of the cursor (closing brackets): the single line is shown without a second copy of them', async () => {
+    const closed = autoClosedCases(fixture.cases);
+    assert.ok(closed.length >= 5, `cases with closers right of the cursor: ${closed.length}`);
+    for (const variant of ['runOn', 'wrongTail'] as const) {
+      const waits = await runCases(closed, { variant, tokenizer: approximateTokenizer, msPerToken: 1000 / 37.1 });
+      const t = total(waits.map((w) => w.score));
+      assert.equal(t.correct, t.available, `${variant}: all correct text shown`);
+      assert.equal(t.wrong, 0, `${variant}: no wrong text (the brackets already there, the next lines)`);
+    }
   });
 
   it('whitespace only: nothing is shown', async () => {
