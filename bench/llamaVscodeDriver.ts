@@ -182,7 +182,12 @@ export class LlamaVscodeDriver implements Driver {
 
   constructor(
     private readonly config: LlamaVscodeConfig,
-    private readonly options: { seed: number; samplers: string[] },
+    private readonly options: {
+      seed: number;
+      samplers: string[];
+      /** Answers POST /infill instead of llama-server over HTTP (bench:quality's oracle). */
+      infill?: (payload: Record<string, unknown>) => Promise<{ status: number; body: string }>;
+    },
   ) {
     this.cache = new LRUCache(config.max_cache_keys);
     this.random = rng(options.seed);
@@ -435,9 +440,11 @@ export class LlamaVscodeDriver implements Driver {
     this.requests.push(request);
     this.inFlight++;
     try {
-      const res = await fetch(`${this.config.endpoint}/infill`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(payload) });
+      const res = this.options.infill
+        ? await this.options.infill(payload as Record<string, unknown>)
+        : await fetch(`${this.config.endpoint}/infill`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(payload) }).then(async (r) => ({ status: r.status, body: await r.text() }));
       request.status = res.status;
-      const body = await res.text();
+      const body = res.body;
       request.doneAt = performance.now();
       if (res.status !== 200) {
         request.error = `HTTP ${res.status}: ${body.slice(0, 300)}`;
@@ -554,6 +561,11 @@ export class LlamaVscodeDriver implements Driver {
     const end = performance.now() + timeoutMs;
     const busy = () => this.inFlight > 0 || this.isRequestInProgress || this.pendingTimeouts.size > 0 || this.queuedChunks.length > 0;
     while (busy() && performance.now() < end) await sleep(50);
+  }
+
+  /** The background work started so far (speculative requests after a shown suggestion) is done. */
+  async idle(): Promise<void> {
+    while (this.pendingTimeouts.size > 0 || this.inFlight > 0) await Promise.all([...this.pendingTimeouts, delay(0)]);
   }
 
   summary(): Record<string, unknown> {

@@ -12,7 +12,7 @@ import type { CompletionSettings } from '../config/completionSettings';
 import type { CompletionParams, CompletionResult, CompletionStats } from '../runtime/protocol';
 import { AdaptiveDebounce } from './adaptiveDebounce';
 import type { ContextRing } from './contextRing';
-import { fixIndentation, postprocess } from './postprocess';
+import { fixIndentation, postprocess, type PostprocessRule } from './postprocess';
 import { SuggestionCache } from './suggestionCache';
 
 /** What answers a completion request with raw text and stats: the worker's model or a team server (completionBackend.ts). */
@@ -72,6 +72,8 @@ export class CompletionPipeline {
     private readonly ring: ContextRing | undefined,
     private readonly log: Log,
     private readonly now: () => number = () => performance.now(),
+    /** Post-processing rules to skip: none in the extension; bench:quality turns each off to score it. */
+    private readonly postprocessOff: ReadonlySet<PostprocessRule> = new Set(),
   ) {}
 
   /** Called on every keystroke-triggered request; `signal` aborts when the user types on. */
@@ -170,7 +172,7 @@ export class CompletionPipeline {
   }
 
   private finish(raw: string, input: CompletionInput, indentOnly: string, settings: CompletionSettings): Omit<Suggestion, 'source'> | undefined {
-    const text = postprocess(raw, { linePrefix: indentOnly ? '' : input.linePrefix, lineSuffix: input.lineSuffix, linesBelow: input.linesBelow, maxLines: settings.maxLines });
+    const text = postprocess(raw, { linePrefix: indentOnly ? '' : input.linePrefix, lineSuffix: input.lineSuffix, linesBelow: input.linesBelow, maxLines: settings.maxLines }, this.postprocessOff);
     if (!text) return undefined;
     return indentOnly ? fixIndentation(text, indentOnly) : { text, replaceIndent: false };
   }

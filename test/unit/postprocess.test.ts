@@ -56,6 +56,13 @@ describe('postprocess rules', () => {
     assert.equal(trimOverlapWithLinesBelow('x = 1\ny = 2', ['z = 3']), 'x = 1\ny = 2');
   });
 
+  it('drops a copy of the lines below that the token limit cut mid-line', () => {
+    const below = ['    continue;', '  }', '  if (prev && prev.type === "paren") {'];
+    assert.equal(trimOverlapWithLinesBelow('push(x);\n    continue;\n  }\n  if (prev && prev.ty', below), 'push(x);');
+    assert.equal(trimOverlapWithLinesBelow('push(x);\n    cont', below), 'push(x);\n    cont', 'a part of one line alone is too weak a sign');
+    assert.equal(trimOverlapWithLinesBelow('push(x);\n    continue;\n  } else', below), 'push(x);\n    continue;\n  } else', 'a line that differs is kept');
+  });
+
   it('drops a suggestion that repeats the next non-empty line', () => {
     assert.ok(repeatsNextLine('turn a + b', '    re', ['', '    return a + b']));
     assert.ok(!repeatsNextLine('turn a - b', '    re', ['    return a + b']));

@@ -169,8 +169,9 @@ export class FimCompleter {
           break;
         }
         generated.push(token);
+        const previousLength = text.length;
         text = model.detokenize(generated);
-        const decision = checkStop(text, rules, performance.now() - firstTokenAt);
+        const decision = checkStop(text, rules, performance.now() - firstTokenAt, previousLength);
         if (decision) {
           text = decision.text;
           stop = decision.reason;

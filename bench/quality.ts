@@ -1,0 +1,178 @@
+/**
+ * bench:quality — what a perfect model's answer keeps through each side's completion rules
+ * (issue 13). A benchmark, not a test.
+ *
+ *   npm run bench:quality -- [--files <paths…>] [--seed N] [--tps N] [--points] [--no-rules] [--write-fixture]
+ *
+ * The same seeded typing replay as bench:completion (bench/replay.ts) over other real files
+ * (bench/quality/args.ts), with an oracle for the model (bench/quality/oracle.ts): at each request
+ * it answers with what the user really typed next, in four variants (runOn, exact, wrongTail,
+ * whitespace). Sovereign's real CompletionPipeline and llama.vscode's client rules
+ * (bench/llamaVscodeDriver.ts, over an oracle /infill with llama-server's stops) process the same
+ * answers; each wait point's suggestion is scored against the truth (bench/quality/score.ts). Then
+ * each of Sovereign's rules is turned off in turn (bench/quality/rules.ts).
+ *
+ * --tps: generation speed the time budgets run against (default: the bench model's engine rate on
+ * this machine, bench/results/completion.json); --points: a request only at wait points (no
+ * typing through); --write-fixture: the unit test's cases (test/fixtures/quality/cases.json).
+ *
+ * Writes bench/results/quality.json and quality.md.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { arch, cpus, platform, release, totalmem } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { testModelPath } from '../scripts/models/testModels';
+import { repo } from './completion/args';
+import type { SourceFile } from './replay';
+import { parseQualityArgs, type QualityArgs } from './quality/args';
+import { autoClosedCases, qualityCases } from './quality/cases';
+import { totalsHeader, totalsRow, ruleTable, type RuleRow } from './quality/markdown';
+import { oracleVariants, type OracleVariant } from './quality/oracle';
+import { ruleToggles } from './quality/rules';
+import { total, ratios, type PointScore, type Totals } from './quality/score';
+import { runCases, runPeer, runPeerCases, runSovereign, sovereignDefaults, type OracleRun, type SideRun } from './quality/sides';
+import { approximateTokenizer, ggufTokenizer, type OracleTokenizer } from './quality/tokenizer';
+import { fixtureOf } from './quality/fixture';
+
+const resultsDir = join(repo, 'bench', 'results');
+const log = (s: string) => process.stderr.write(`[bench:quality] ${s}\n`);
+
+/** name@version of the npm package a file comes from (the nearest package.json with a name). */
+function packageOf(path: string): string | undefined {
+  for (let dir = dirname(path); dir.startsWith(repo) && dir !== repo; dir = dirname(dir)) {
+    const pj = join(dir, 'package.json');
+    if (!existsSync(pj)) continue;
+    const { name, version } = JSON.parse(readFileSync(pj, 'utf8')) as { name?: string; version?: string };
+    if (name && version) return `${name}@${version}`;
+  }
+  return undefined;
+}
+
+function version(pkg: string): string {
+  return (JSON.parse(readFileSync(join(repo, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+async function tokenizerFor(): Promise<{ tokenizer: OracleTokenizer; name: string; dispose: () => Promise<void> }> {
+  const path = testModelPath('fim-qwen2');
+  if (existsSync(path)) {
+    try {
+      const t = await ggufTokenizer(path);
+      return { ...t, name: `${relative(repo, path).startsWith('..') ? 'fim-qwen2.gguf' : path} (Qwen2.5-Coder vocabulary, vocab only)` };
+    } catch (e) {
+      log(`real tokenizer unavailable (${String(e)}): approximate tokenizer`);
+    }
+  } else log(`${path} missing (bash test/setup.sh makes it): approximate tokenizer`);
+  return { tokenizer: approximateTokenizer, name: 'approximate (bench/quality/tokenizer.ts)', dispose: async () => undefined };
+}
+
+async function main(): Promise<void> {
+  const args: QualityArgs = parseQualityArgs(process.argv.slice(2));
+  const command = `npm run bench:quality${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`;
+  if (args.model) throw new Error('--model: the likelihood scorer (issue 13.4, bench/quality/likelihood*.ts) is not wired in this build');
+  const files: SourceFile[] = args.files.map((path) => ({ path, rel: relative(repo, path), text: readFileSync(path, 'utf8') }));
+  const cases = await qualityCases(files, args.seed);
+  log(`${files.length} files, ${cases.length} wait points (seed ${args.seed})`);
+  if (args.writeFixture) {
+    const out = join(repo, 'test', 'fixtures', 'quality', 'cases.json');
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, JSON.stringify(fixtureOf(cases, files.map((f) => ({ file: f.rel, package: packageOf(f.path) })), command), null, 1) + '\n');
+    log(`wrote ${out}`);
+  }
+  const tok = await tokenizerFor();
+  const msPerToken = 1000 / args.tps;
+  const runOf = (variant: OracleVariant): OracleRun => ({ variant, tokenizer: tok.tokenizer, msPerToken, typing: !args.points });
+  const totals = (r: SideRun) => total(r.waits.map((w) => w.score));
+
+  const sides: Record<string, { sovereign: Totals; llama_vscode: Totals; sovereign_counters: unknown; llama_vscode_counters: unknown; unplaced: number }> = {};
+  const baseline: Record<string, Totals> = {};
+  for (const variant of oracleVariants) {
+    const sov = await runSovereign(files, args.seed, runOf(variant));
+    const peer = await runPeer(files, args.seed, runOf(variant));
+    sides[variant] = { sovereign: totals(sov), llama_vscode: totals(peer), sovereign_counters: sov.counters, llama_vscode_counters: peer.counters, unplaced: sov.oracle.unplaced + peer.oracle.unplaced };
+    baseline[variant] = totals(sov);
+    log(`${variant}: sovereign ${JSON.stringify(ratios(totals(sov)))} | llama.vscode ${JSON.stringify(ratios(totals(peer)))}`);
+  }
+
+  // The same wait points with the closing brackets of the line already right of the cursor, each
+  // on its own (cases.ts autoClosedCases): the single-line rule and the suffix rules at work.
+  const closed = autoClosedCases(cases);
+  const closedVariants: OracleVariant[] = ['runOn', 'exact', 'wrongTail'];
+  const pointRun = (variant: OracleVariant) => ({ variant, tokenizer: tok.tokenizer, msPerToken });
+  const scoresOf = (w: { score: PointScore }[]) => total(w.map((x) => x.score));
+  for (const variant of closedVariants) {
+    const sov = scoresOf(await runCases(closed, pointRun(variant)));
+    const peer = scoresOf(await runPeerCases(closed, pointRun(variant)));
+    sides[`autoClosed ${variant}`] = { sovereign: sov, llama_vscode: peer, sovereign_counters: {}, llama_vscode_counters: {}, unplaced: 0 };
+    baseline[`autoClosed ${variant}`] = sov;
+    log(`autoClosed ${variant} (${closed.length} points): sovereign ${JSON.stringify(ratios(sov))} | llama.vscode ${JSON.stringify(ratios(peer))}`);
+  }
+
+  const ruleVariants = ['runOn', 'exact', 'wrongTail', 'autoClosed runOn', 'autoClosed wrongTail'];
+  const rules: RuleRow[] = [];
+  if (args.rules) {
+    for (const toggle of ruleToggles) {
+      const deltas: RuleRow['deltas'] = {};
+      for (const variant of ruleVariants) {
+        const t = variant.startsWith('autoClosed ')
+          ? scoresOf(await runCases(closed, pointRun(variant.slice('autoClosed '.length) as OracleVariant), toggle.without))
+          : totals(await runSovereign(files, args.seed, runOf(variant as OracleVariant), toggle.without));
+        const b = baseline[variant];
+        deltas[variant] = { correct: t.correct - b.correct, wrong: t.wrong - b.wrong, accepted: t.accepted - b.accepted };
+      }
+      rules.push({ name: toggle.name, where: toggle.where, deltas });
+      log(`without ${toggle.name}: ${JSON.stringify(deltas)}`);
+    }
+  }
+  await tok.dispose();
+
+  const results = {
+    command,
+    date: new Date().toISOString(),
+    machine: { cpu: cpus()[0]?.model, cores: cpus().length, memory_gb: Math.round(totalmem() / 2 ** 30), os: `${platform()} ${release()} ${arch()}`, node: process.version },
+    versions: { sovereign: version('..'), 'node-llama-cpp': version('node-llama-cpp') },
+    files: files.map((f) => ({ file: f.rel, package: packageOf(f.path) })),
+    seed: args.seed,
+    wait_points: cases.length,
+    auto_closed_points: closed.length,
+    mode: args.points ? 'wait points only' : 'every keystroke (cache, type-through, speculation)',
+    tokenizer: tok.name,
+    tokens_per_second: args.tps,
+    sovereign_settings: sovereignDefaults(),
+    llama_vscode_settings: 'configuration.ts defaults: n_predict 128, t_max_predict_ms 2500, max_line_suffix 8, n_indent = the line\'s indentation',
+    variants: sides,
+    rules: { variants: ruleVariants, rows: rules },
+  };
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, 'quality.json'), JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(join(resultsDir, 'quality.md'), markdown(results, sides, rules, ruleVariants));
+  log(`wrote ${join(resultsDir, 'quality.json')} and quality.md`);
+  const headline = Object.fromEntries(Object.entries(sides).map(([v, s]) => [v, { sovereign: ratios(s.sovereign), llama_vscode: ratios(s.llama_vscode) }]));
+  console.log(JSON.stringify(headline, null, 2));
+}
+
+function markdown(results: { command: string; date: string; machine: unknown; versions: unknown; files: unknown; tokenizer: string; tokens_per_second: number; mode: string; wait_points: number }, sides: Record<string, { sovereign: Totals; llama_vscode: Totals }>, rules: RuleRow[], ruleVariants: string[]): string {
+  const out = [
+    '# bench:quality — a perfect model through each side\'s completion rules',
+    '',
+    `\`${results.command}\` · ${results.date} · ${results.wait_points} wait points · ${results.mode}`,
+    '',
+    `Machine: \`${JSON.stringify(results.machine)}\`; versions: \`${JSON.stringify(results.versions)}\`; files: \`${JSON.stringify(results.files)}\`.`,
+    `Tokenizer: ${results.tokenizer}; time budgets at ${results.tokens_per_second} tokens/s.`,
+    '',
+    'The oracle answers with what the user really typed next. Variants: **runOn** the truth, then the file as it goes on (a duplicate of the text after the cursor) up to the token limit; **exact** the truth, then end of generation; **wrongTail** the truth, then wrong lines; **whitespace** only whitespace (nothing should be shown). **autoClosed …**: the wait points whose next line ends in closing brackets, with those brackets already right of the cursor (as an editor that closes brackets has them), each on its own (no typing through): the single-line rule, suffix de-duplication and bracket handling at work.',
+    '',
+  ];
+  for (const [variant, s] of Object.entries(sides)) {
+    out.push(`## ${variant}`, '', totalsHeader, totalsRow('Sovereign', s.sovereign), totalsRow('llama.vscode', s.llama_vscode), '');
+  }
+  if (rules.length) out.push('## Each Sovereign rule turned off (difference to the defaults above)', '', ruleTable(rules, ruleVariants), '');
+  return out.join('\n');
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
