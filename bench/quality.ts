@@ -3,6 +3,7 @@
  * (issue 13). A benchmark, not a test.
  *
  *   npm run bench:quality -- [--files <paths…>] [--seed N] [--tps N] [--points] [--no-rules] [--write-fixture]
+ *                              [--model <gguf>]
  *
  * The same seeded typing replay as bench:completion (bench/replay.ts) over other real files
  * (bench/quality/args.ts), with an oracle for the model (bench/quality/oracle.ts): at each request
@@ -14,13 +15,16 @@
  *
  * --tps: generation speed the time budgets run against (default: the bench model's engine rate on
  * this machine, bench/results/completion.json); --points: a request only at wait points (no
- * typing through); --write-fixture: the unit test's cases (test/fixtures/quality/cases.json).
+ * typing through); --write-fixture: the unit test's cases (test/fixtures/quality/cases.json);
+ * --model: then also the truth's likelihood after each side's prompt and the model's own greedy
+ * suggestion, on the same files (bench/likelihood.ts: likelihood.json and .md).
  *
  * Writes bench/results/quality.json and quality.md.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, platform, release, totalmem } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { testModelPath } from '../scripts/models/testModels';
 import { repo } from './completion/args';
 import type { SourceFile } from './replay';
@@ -68,7 +72,6 @@ async function tokenizerFor(): Promise<{ tokenizer: OracleTokenizer; name: strin
 async function main(): Promise<void> {
   const args: QualityArgs = parseQualityArgs(process.argv.slice(2));
   const command = `npm run bench:quality${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`;
-  if (args.model) throw new Error('--model: the likelihood scorer (issue 13.4, bench/quality/likelihood*.ts) is not wired in this build');
   const files: SourceFile[] = args.files.map((path) => ({ path, rel: relative(repo, path), text: readFileSync(path, 'utf8') }));
   const cases = await qualityCases(files, args.seed);
   log(`${files.length} files, ${cases.length} wait points (seed ${args.seed})`);
@@ -148,6 +151,12 @@ async function main(): Promise<void> {
   log(`wrote ${join(resultsDir, 'quality.json')} and quality.md`);
   const headline = Object.fromEntries(Object.entries(sides).map(([v, s]) => [v, { sovereign: ratios(s.sovereign), llama_vscode: ratios(s.llama_vscode) }]));
   console.log(JSON.stringify(headline, null, 2));
+  if (args.model) {
+    // The model's side: the truth's likelihood after each side's prompt and Sovereign's greedy
+    // suggestion, on the same files (bench:likelihood; it writes likelihood.json and .md).
+    log(`--model ${args.model}: scoring the truth's likelihood (bench/likelihood.ts)`);
+    execFileSync(process.execPath, [join(repo, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(repo, 'bench', 'likelihood.ts'), '--model', resolve(args.model), '--files', ...args.files], { cwd: repo, stdio: 'inherit' });
+  }
 }
 
 function markdown(results: { command: string; date: string; machine: unknown; versions: unknown; files: unknown; tokenizer: string; tokens_per_second: number; mode: string; wait_points: number }, sides: Record<string, { sovereign: Totals; llama_vscode: Totals }>, rules: RuleRow[], ruleVariants: string[]): string {
