@@ -49,7 +49,8 @@ export function registerRequestLogTests(): void {
       this.timeout(120_000);
       const { completionProvider } = await api();
       const log = await sovereignLog();
-      const doc = await vscode.workspace.openTextDocument({ language: 'python', content: 'def add(a, b):\n    return \n' });
+      // Text no other test completes: a request the cache answers logs "no model call" instead.
+      const doc = await vscode.workspace.openTextDocument({ language: 'python', content: `def request_log_${process.pid}(a, b):\n    return \n` });
       await vscode.window.showTextDocument(doc);
       const invoke = { triggerKind: vscode.InlineCompletionTriggerKind.Invoke, selectedCompletionInfo: undefined } as unknown as vscode.InlineCompletionContext;
       await completionProvider.provideInlineCompletionItems(doc, new vscode.Position(1, 11), invoke, new vscode.CancellationTokenSource().token);
