@@ -29,7 +29,7 @@ import { likelihoodCases, spreadCases } from './quality/likelihoodCases';
 import { openLikelihoodSession, scoreLikelihood, type SovereignSetup } from './quality/likelihood';
 import { likelihoodMarkdown, likelihoodSummary, type LikelihoodResults } from './quality/likelihoodReport';
 import type { PeerBounds } from './quality/likelihoodPeerPrompt';
-import { buildReplay, type SourceFile } from './replay';
+import type { SourceFile } from './replay';
 
 const repo = resolve(__dirname, '..');
 const resultsDir = join(repo, 'bench', 'results');
@@ -120,10 +120,9 @@ async function main(): Promise<void> {
     const path = resolve(f);
     return { path, rel: relative(repo, path), text: readFileSync(path, 'utf8') };
   });
-  const replay = buildReplay(files, { seed: args.seed, quick: false });
-  const all = likelihoodCases(replay);
+  const all = await likelihoodCases(files, args.seed);
   const cases = spreadCases(all, args.maxCases);
-  log(`${all.length} wait points in ${replay.sessions.length} files, scoring ${cases.length}`);
+  log(`${all.length} wait points in ${files.length} files, scoring ${cases.length}`);
 
   const peer: PeerBounds = { nPrefixLines: 256, nSuffixLines: 64, nBatch: args.batch };
   const defaults = sovereignDefaults(args);

@@ -35,8 +35,10 @@ export interface ReplayKey {
 }
 
 const languages: Record<string, string> = {
-  '.js': 'javascript', '.cjs': 'javascript', '.mjs': 'javascript', '.ts': 'typescript', '.mts': 'typescript', '.cts': 'typescript',
+  '.js': 'javascript', '.cjs': 'javascript', '.mjs': 'javascript', '.jsx': 'javascriptreact',
+  '.ts': 'typescript', '.mts': 'typescript', '.cts': 'typescript', '.tsx': 'typescriptreact',
   '.py': 'python', '.h': 'cpp', '.hpp': 'cpp', '.cc': 'cpp', '.cpp': 'cpp', '.c': 'c', '.go': 'go', '.rs': 'rust', '.java': 'java',
+  '.cs': 'csharp', '.rb': 'ruby', '.php': 'php', '.sh': 'shellscript',
 };
 
 export function languageOf(path: string): string {

@@ -14,9 +14,9 @@ function sourceFile(): SourceFile {
 }
 
 describe('likelihood bench: cases and scores', () => {
-  it('each case is a wait point: the typed part of a region ends the prefix, the truth is the rest of it', () => {
+  it('each case is a wait point: the typed part of a region ends the prefix, the truth is the rest of it', async () => {
     const replay = buildReplay([sourceFile()], { seed: 7, quick: false });
-    const cases = likelihoodCases(replay);
+    const cases = await likelihoodCases([sourceFile()], 7);
     assert.ok(cases.length >= 3, `${cases.length} cases`);
     const regions = replay.sessions[0].regions.map((r) => r.text);
     const whole = replay.sessions[0].file.text;
