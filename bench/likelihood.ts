@@ -30,11 +30,12 @@ import { openLikelihoodSession, scoreLikelihood, type SovereignSetup } from './q
 import { likelihoodMarkdown, likelihoodSummary, type LikelihoodResults } from './quality/likelihoodReport';
 import type { PeerBounds } from './quality/likelihoodPeerPrompt';
 import type { SourceFile } from './replay';
+import { ArgvReader } from './argv';
+// The completion bench's files: real code no one here wrote.
+import { DEFAULT_FILES } from './completion/args';
 
 const repo = resolve(__dirname, '..');
 const resultsDir = join(repo, 'bench', 'results');
-/** The completion bench's files (bench/completion/args.ts): real code no one here wrote. */
-const DEFAULT_FILES = ['node_modules/vscode-jsonrpc/lib/common/linkedMap.js', 'node_modules/semver/classes/range.js', 'node_modules/@types/node/readline.d.ts'];
 
 interface Args {
   model: string;
@@ -51,23 +52,18 @@ interface Args {
 
 function parseArgs(argv: string[]): Args {
   const args: Args = { model: testModelPath('bench-qwen2.5-coder-0.5b-f16'), files: [], maxCases: 8, seed: 20240611, ctx: 4096, threads: 2, batch: 1024, gpu: 'auto' };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const num = () => {
-      const v = Number(argv[++i]);
-      if (!Number.isFinite(v)) throw new Error(`${a} needs a number`);
-      return v;
-    };
-    if (a === '--files') while (i + 1 < argv.length && !argv[i + 1].startsWith('--')) args.files.push(argv[++i]);
-    else if (a === '--model') args.model = resolve(argv[++i]);
-    else if (a === '--max-cases') args.maxCases = num();
-    else if (a === '--seed') args.seed = num();
-    else if (a === '--ctx') args.ctx = num();
-    else if (a === '--threads') args.threads = num();
-    else if (a === '--batch') args.batch = num();
-    else if (a === '--gpu') args.gpu = argv[++i] as GpuSetting;
-    else if (a === '--time-budget-ms') args.timeBudgetMs = num();
-    else if (a === '--prompt-budget-ms') args.promptBudgetMs = num();
+  const r = new ArgvReader(argv);
+  for (let a = r.next(); a !== undefined; a = r.next()) {
+    if (a === '--files') args.files.push(...r.list());
+    else if (a === '--model') args.model = resolve(r.value());
+    else if (a === '--max-cases') args.maxCases = r.number();
+    else if (a === '--seed') args.seed = r.number();
+    else if (a === '--ctx') args.ctx = r.number();
+    else if (a === '--threads') args.threads = r.number();
+    else if (a === '--batch') args.batch = r.number();
+    else if (a === '--gpu') args.gpu = r.value() as GpuSetting;
+    else if (a === '--time-budget-ms') args.timeBudgetMs = r.number();
+    else if (a === '--prompt-budget-ms') args.promptBudgetMs = r.number();
     else throw new Error(`unknown argument ${a}`);
   }
   if (args.files.length === 0) args.files = DEFAULT_FILES.map((f) => join(repo, f));

@@ -1,9 +1,10 @@
 import { join, resolve } from 'node:path';
+import { ArgvReader } from '../argv';
 
 export const repo = resolve(__dirname, '..', '..');
 
 /** Real code no one here wrote, from pinned packages (versions recorded in the results). */
-const DEFAULT_FILES = ['node_modules/vscode-jsonrpc/lib/common/linkedMap.js', 'node_modules/semver/classes/range.js', 'node_modules/@types/node/readline.d.ts'];
+export const DEFAULT_FILES = ['node_modules/vscode-jsonrpc/lib/common/linkedMap.js', 'node_modules/semver/classes/range.js', 'node_modules/@types/node/readline.d.ts'];
 
 export interface Args {
   files: string[];
@@ -22,24 +23,19 @@ export interface Args {
 
 export function parseArgs(argv: string[]): Args {
   const args: Args = { files: [], quick: false, typethrough: false, tokens: 16, seed: 20240611, ctx: 4096, threads: 2, batch: 1024, infillSampler: false, promptBudgetMs: 6000 };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const num = () => {
-      const v = Number(argv[++i]);
-      if (!Number.isFinite(v)) throw new Error(`${a} needs a number`);
-      return v;
-    };
-    if (a === '--files') while (i + 1 < argv.length && !argv[i + 1].startsWith('--')) args.files.push(argv[++i]);
-    else if (a === '--model') args.model = argv[++i];
+  const r = new ArgvReader(argv);
+  for (let a = r.next(); a !== undefined; a = r.next()) {
+    if (a === '--files') args.files.push(...r.list());
+    else if (a === '--model') args.model = r.value();
     else if (a === '--quick') args.quick = true;
     else if (a === '--typethrough') args.typethrough = true;
-    else if (a === '--tokens') args.tokens = num();
-    else if (a === '--seed') args.seed = num();
-    else if (a === '--ctx') args.ctx = num();
-    else if (a === '--threads') args.threads = num();
-    else if (a === '--batch') args.batch = num();
+    else if (a === '--tokens') args.tokens = r.number();
+    else if (a === '--seed') args.seed = r.number();
+    else if (a === '--ctx') args.ctx = r.number();
+    else if (a === '--threads') args.threads = r.number();
+    else if (a === '--batch') args.batch = r.number();
     else if (a === '--infill-sampler') args.infillSampler = true;
-    else if (a === '--prompt-budget-ms') args.promptBudgetMs = num();
+    else if (a === '--prompt-budget-ms') args.promptBudgetMs = r.number();
     else throw new Error(`unknown argument ${a}`);
   }
   if (args.files.length === 0) args.files = DEFAULT_FILES.map((f) => join(repo, f));

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { repo } from '../completion/args';
+import { ArgvReader } from '../argv';
 
 /**
  * Real code from npm packages that are neither Sovereign's dependencies nor bench:completion's
@@ -30,20 +31,15 @@ export interface QualityArgs {
 
 export function parseQualityArgs(argv: string[]): QualityArgs {
   const args: QualityArgs = { files: [], seed: 20240611, tps: 37.1, points: false, rules: true, writeFixture: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const num = () => {
-      const v = Number(argv[++i]);
-      if (!Number.isFinite(v)) throw new Error(`${a} needs a number`);
-      return v;
-    };
-    if (a === '--files') while (i + 1 < argv.length && !argv[i + 1].startsWith('--')) args.files.push(argv[++i]);
-    else if (a === '--seed') args.seed = num();
-    else if (a === '--tps') args.tps = num();
+  const r = new ArgvReader(argv);
+  for (let a = r.next(); a !== undefined; a = r.next()) {
+    if (a === '--files') args.files.push(...r.list());
+    else if (a === '--seed') args.seed = r.number();
+    else if (a === '--tps') args.tps = r.number();
     else if (a === '--points') args.points = true;
     else if (a === '--no-rules') args.rules = false;
     else if (a === '--write-fixture') args.writeFixture = true;
-    else if (a === '--model') args.model = argv[++i];
+    else if (a === '--model') args.model = r.value();
     else throw new Error(`unknown argument ${a}`);
   }
   if (args.files.length === 0) args.files = DEFAULT_QUALITY_FILES.map((f) => join(repo, f));
