@@ -6,7 +6,6 @@
  */
 import type * as vscode from 'vscode';
 import type { ChatApi } from './chat/registerChat';
-import type { CommitMessageApi } from './commitMessage/registerCommitMessage';
 import type { RequestCounters } from './completion/completionPipeline';
 import type { ModelsApi } from './models/registerModels';
 import type { RuntimeClient } from './runtime/client';
@@ -21,8 +20,6 @@ export interface SovereignApi {
   readonly completionCounters: Readonly<RequestCounters>;
   /** Chat: what the view shows and what is attached. */
   readonly chat: ChatApi;
-  /** Commit messages: what the next one would be asked with. */
-  readonly commitMessage: CommitMessageApi;
   /** Model pickers: the items each shows, and the models folder. */
   readonly models: ModelsApi;
   /** The team server backend's state: what the server answered, or why nothing was sent. */

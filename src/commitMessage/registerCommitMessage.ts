@@ -14,12 +14,6 @@ import { gitApi, pickRepository, type GitRepository } from './gitApi';
 /** Set while a message is being written: the Source Control title shows Stop instead of the sparkle. */
 const writingContext = 'sovereign.writingCommitMessage';
 
-/** Read by the integration tests through the extension's API. */
-export interface CommitMessageApi {
-  /** What a commit message for the current repository would be asked with, or why none would be. */
-  nextPrompt(): Promise<CommitPrompt | string>;
-}
-
 type Prepared = { repository: GitRepository; prompt: CommitPrompt } | { problem: string; action?: 'selectChatModel' };
 
 /**
@@ -28,7 +22,7 @@ type Prepared = { repository: GitRepository; prompt: CommitPrompt } | { problem:
  * the chat backend (embedded worker or team server, behind completion in the worker's queue)
  * into the commit input box. Clicking again, or Stop, cancels and puts back what was there.
  */
-export function registerCommitMessage(backend: ChatBackend, config: Config, policy: WorkspaceContentPolicy, log: Log): { disposable: vscode.Disposable; api: CommitMessageApi } {
+export function registerCommitMessage(backend: ChatBackend, config: Config, policy: WorkspaceContentPolicy, log: Log): vscode.Disposable {
   let writing: AbortController | undefined;
 
   const setWriting = (controller: AbortController | undefined) => {
@@ -36,7 +30,7 @@ export function registerCommitMessage(backend: ChatBackend, config: Config, poli
     void vscode.commands.executeCommand('setContext', writingContext, !!controller);
   };
 
-  async function prepare(clicked: unknown, signal?: AbortSignal): Promise<Prepared> {
+  async function prepare(clicked: unknown, signal: AbortSignal): Promise<Prepared> {
     if (!backend.describe()) return { problem: 'writing a commit message needs a chat model. Choose one, then try again.', action: 'selectChatModel' };
     const api = await gitApi();
     if (typeof api === 'string') return { problem: api };
@@ -125,16 +119,9 @@ export function registerCommitMessage(backend: ChatBackend, config: Config, poli
     }
   }
 
-  const disposable = vscode.Disposable.from(
+  return vscode.Disposable.from(
     vscode.commands.registerCommand(Commands.writeCommitMessage, write),
     vscode.commands.registerCommand(Commands.stopCommitMessage, () => writing?.abort()),
     { dispose: () => writing?.abort() },
   );
-  const api: CommitMessageApi = {
-    nextPrompt: async () => {
-      const prepared = await prepare(undefined);
-      return 'problem' in prepared ? prepared.problem : prepared.prompt;
-    },
-  };
-  return { disposable, api };
 }

@@ -27,9 +27,13 @@ export interface VsCodeSession {
   close(): Promise<void>;
 }
 
-/** A real VS Code (code-server) in a real browser, with Sovereign from the working tree or a VSIX. */
-export async function openVsCode(from: 'dev' | 'vsix', settings: Record<string, unknown> = {}): Promise<VsCodeSession> {
+/**
+ * A real VS Code (code-server) in a real browser, with Sovereign from the working tree or a VSIX.
+ * `prepare` runs on the workspace folder before VS Code opens it (e.g. to make it a git repository).
+ */
+export async function openVsCode(from: 'dev' | 'vsix', settings: Record<string, unknown> = {}, prepare?: (folder: string) => Promise<void>): Promise<VsCodeSession> {
   const folder = await prepareIntegrationWorkspace();
+  await prepare?.(folder);
   const server = await startCodeServer({
     folder,
     installVsix: from === 'vsix' ? vsixPath : undefined,
