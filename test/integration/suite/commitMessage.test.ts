@@ -112,5 +112,32 @@ export function registerCommitMessageTests(): void {
         api.runtime.chat = original;
       }
     });
+
+    it('Stop mid-answer puts back what the input box held', async function () {
+      this.timeout(120_000);
+      const original = api.runtime.chat.bind(api.runtime);
+      const before = 'WIP: my own words';
+      let streamed: string | undefined;
+      // Stop as a user would, once the message has started to appear in the box.
+      api.runtime.chat = (messages, options) =>
+        original(messages, {
+          ...options,
+          onText: (text) => {
+            options.onText(text);
+            if (streamed === undefined && repository!.inputBox.value !== before) {
+              streamed = repository!.inputBox.value;
+              void vscode.commands.executeCommand('sovereign.stopCommitMessage');
+            }
+          },
+        });
+      try {
+        repository!.inputBox.value = before;
+        await vscode.commands.executeCommand('sovereign.writeCommitMessage');
+      } finally {
+        api.runtime.chat = original;
+      }
+      assert.ok(streamed, 'the answer was streaming into the box when Stop was pressed');
+      assert.equal(repository!.inputBox.value, before, 'Stop put back what the box held');
+    });
   });
 }
