@@ -30,6 +30,10 @@ export const Commands = {
   rejectProposal: 'sovereign.rejectProposal',
   /** VS Code's own Chat panel, in Ask mode with Sovereign's model and `@sovereign` typed in. */
   askInVsCodeChat: 'sovereign.askInVsCodeChat',
+  // Source Control
+  /** The Source Control title's button: writes a commit message from the diff into the input box. */
+  writeCommitMessage: 'sovereign.writeCommitMessage',
+  stopCommitMessage: 'sovereign.stopCommitMessage',
   // Team server
   setServerApiKey: 'sovereign.setServerApiKey',
   clearServerApiKey: 'sovereign.clearServerApiKey',

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { chatViewType } from './chat/chatView';
 import { registerChat } from './chat/registerChat';
 import { Commands } from './commands';
+import { registerCommitMessage } from './commitMessage/registerCommitMessage';
 import { registerCompletion } from './completion/registerCompletion';
 import { errorMessage } from './common/errors';
 import { tagged } from './common/log';
@@ -73,6 +74,7 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
   mark('completion');
   const chat = registerChat(context, chatBackend, config, contentPolicy, tagged(log, 'chat'));
   mark('chat');
+  const commitMessage = registerCommitMessage(chatBackend, config, contentPolicy, tagged(log, 'commitMessage'));
   const models = registerModels(context, client, config, tagged(log, 'models'));
   mark('models');
   context.subscriptions.push(
@@ -80,6 +82,7 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
     completion.disposable,
     registerStatusBar({ client, config, completion: completion.provider, requests: completion.pipeline, server, policy: contentPolicy, extensionId: context.extension.id }),
     chat.disposable,
+    commitMessage,
     models.disposable,
     registerWalkthrough(context),
     vscode.commands.registerCommand(Commands.showLog, () => log.show(true)),

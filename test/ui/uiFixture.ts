@@ -30,11 +30,14 @@ export interface VsCodeSession {
 export interface OpenVsCodeOptions {
   /** Log at debug level (code-server's --log), so sovereignLogTail can say what each request did. */
   debugLog?: boolean;
+  /** Runs on the workspace folder before VS Code opens it (e.g. to make it a git repository). */
+  prepare?: (folder: string) => Promise<void>;
 }
 
 /** A real VS Code (code-server) in a real browser, with Sovereign from the working tree or a VSIX. */
 export async function openVsCode(from: 'dev' | 'vsix', settings: Record<string, unknown> = {}, options: OpenVsCodeOptions = {}): Promise<VsCodeSession> {
   const folder = await prepareIntegrationWorkspace();
+  await options.prepare?.(folder);
   const server = await startCodeServer({
     folder,
     installVsix: from === 'vsix' ? vsixPath : undefined,
