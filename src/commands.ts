@@ -30,6 +30,11 @@ export const Commands = {
   rejectProposal: 'sovereign.rejectProposal',
   /** VS Code's own Chat panel, in Ask mode with Sovereign's model and `@sovereign` typed in. */
   askInVsCodeChat: 'sovereign.askInVsCodeChat',
+  // Codebase index
+  rebuildIndex: 'sovereign.rebuildIndex',
+  showIndexedFiles: 'sovereign.showIndexedFiles',
+  /** The index's status bar item while it scans: stops the scan. */
+  cancelIndexing: 'sovereign.cancelIndexing',
   // Team server
   setServerApiKey: 'sovereign.setServerApiKey',
   clearServerApiKey: 'sovereign.clearServerApiKey',

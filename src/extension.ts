@@ -9,6 +9,7 @@ import { Config } from './config/config';
 import { runtimeSettings } from './config/runtimeSettings';
 import { restartKeys } from './config/settingKeys';
 import { WorkspaceContentPolicy } from './config/workspaceContentPolicy';
+import { registerCodeIndex } from './index/registerCodeIndex';
 import { registerModels } from './models/registerModels';
 import { RuntimeClient } from './runtime/client';
 import { embeddedChatBackend } from './chat/chatBackend';
@@ -75,12 +76,15 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
   mark('chat');
   const models = registerModels(context, client, config, tagged(log, 'models'));
   mark('models');
+  const codeIndex = registerCodeIndex(context, config, contentPolicy, tagged(log, 'index'));
+  mark('index');
   context.subscriptions.push(
     server.disposable,
     completion.disposable,
     registerStatusBar({ client, config, completion: completion.provider, requests: completion.pipeline, server, policy: contentPolicy, extensionId: context.extension.id }),
     chat.disposable,
     models.disposable,
+    codeIndex.disposable,
     registerWalkthrough(context),
     vscode.commands.registerCommand(Commands.showLog, () => log.show(true)),
     vscode.commands.registerCommand(Commands.restartRuntime, () => client.restart()),
@@ -103,6 +107,7 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
     chat: chat.api,
     models: models.api,
     server: server.backend,
+    codeIndex: codeIndex.api,
     activation,
   };
 }

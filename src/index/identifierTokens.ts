@@ -14,6 +14,9 @@ const stopWords: ReadonlySet<string> = new Set(['the', 'an', 'of', 'to', 'and', 
 /** Words: runs of letters, digits, `_` and `$` (identifiers in most languages). */
 const wordPattern = /[\p{L}\p{N}_$]+/gu;
 
+/** Where splitIdentifier would cut: a case change, `_`, `$`, or letters beside digits. */
+const cuttable = /[\p{Ll}\p{N}]\p{Lu}|\p{Lu}\p{Lu}\p{Ll}|[_$]|\p{L}\p{N}|\p{N}\p{L}/u;
+
 /** `fooBarBAZQux_9x` → foo, bar, baz, qux, 9, x: case changes, underscores, `$` and digit runs cut. */
 export function splitIdentifier(word: string): string[] {
   return word
@@ -34,6 +37,8 @@ export function tokenizeCode(text: string): string[] {
   for (const match of text.matchAll(wordPattern)) {
     const word = match[0];
     keep(word.toLowerCase());
+    // Most words are one plain word: the splitting regexes run only where a cut can be.
+    if (!cuttable.test(word)) continue;
     const parts = splitIdentifier(word);
     if (parts.length > 1) for (const p of parts) keep(p.toLowerCase());
   }

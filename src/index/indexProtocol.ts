@@ -40,6 +40,7 @@ export interface IndexCalls {
   update: { params: { paths: string[]; complete: boolean }; result: UpdateResult };
   /** An open document's unsaved text. */
   setText: { params: { path: string; text: string; version: number }; result: IndexSummary };
+  /** Files, and folders with every file below them. */
   remove: { params: { paths: string[] }; result: IndexSummary };
   clear: { params: Record<string, never>; result: IndexSummary };
   search: { params: { query: string; limit: number; mode?: RankingMode }; result: SearchHit[] };

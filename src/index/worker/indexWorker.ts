@@ -6,7 +6,7 @@
  * Messages: index/indexProtocol.ts.
  */
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, sep } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { CodeIndex } from '../codeIndex';
 import { indexRefusal } from '../indexableText';
@@ -135,10 +135,13 @@ async function handle(m: IndexRequest): Promise<unknown> {
       return update(m.id, m.params);
     case 'setText':
       return setText(m.params);
-    case 'remove':
-      for (const path of m.params.paths) index.removeFile(path);
+    case 'remove': {
+      // A deleted or renamed folder takes what is below it.
+      const gone = m.params.paths;
+      index.retain((path) => !gone.some((g) => path === g || path.startsWith(`${g}${sep}`)));
       changed();
       return summary();
+    }
     case 'clear':
       index = new CodeIndex({ maxChars: limits.maxChars });
       changed();

@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import * as mochaModule from 'mocha';
 import { registerChatTests } from './chat.test';
+import { registerCodeIndexTests } from './codeIndex.test';
 import { registerContentPolicyCallerTests } from './contentPolicyCallers.test';
 import { registerExclusionTests } from './exclusion.test';
 import { registerHugeFileTests } from './hugeFiles.test';
@@ -24,6 +25,7 @@ export function run(): Promise<void> {
   mocha.suite.emit('pre-require', globalThis, path.join(__dirname, 'extension.test.js'), mocha);
   registerExtensionTests();
   registerChatTests();
+  registerCodeIndexTests();
   registerExclusionTests();
   registerHugeFileTests();
   registerContentPolicyCallerTests();
