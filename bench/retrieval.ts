@@ -98,6 +98,7 @@ async function main(): Promise<void> {
     notes: [
       'Queries: each JSDoc block right above a function (declaredNames + a function-looking line) gives its description (text before the first @tag, at least 3 words after tokenization) as the query; the block is blanked (spaces, line breaks kept) in the indexed text; the answer is the chunk holding the function\'s first line. Identical descriptions (aliases) are dropped.',
       'One index over all packages. lexical = BM25 (MiniSearch) over chunk text with identifier-split tokens; lexical + symbols = the same plus the chunk\'s declared names as a field boosted 4x. grep = chunks (and files, for file recall) ranked by the summed counts of the query\'s words (3+ letters, case-insensitive, whole words) — what `grep -ciw` per word gives.',
+      'Common words dropped: past 2,000 chunks the index drops query words found in more than 15% of the chunks (near-zero BM25 weight, yet scoring them visits most of the index); the row shows what that costs on this corpus, where it is forced on.',
       'Scale: the bundled worker thread (dist/indexWorker.js) reads and indexes the files; host lag is this process\'s main-thread event-loop delay during the full index. RSS is the whole process (main thread + worker).',
       'Fused (lexical + vector) ranking: not measured — no embedding model in this build; src/index/fuseRankings.ts is where a vector ranking joins.',
     ],

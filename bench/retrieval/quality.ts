@@ -17,7 +17,7 @@ export interface MethodScore {
   file_recall_at_k: number;
 }
 
-export type Method = 'grep' | 'lexical' | 'lexical_symbols';
+export type Method = 'grep' | 'lexical' | 'lexical_symbols' | 'lexical_symbols_pruned';
 
 export interface QualityRun {
   k: number;
@@ -49,6 +49,9 @@ export function evaluateQuality(files: readonly CorpusFile[], queries: readonly 
   const index = new CodeIndex({ maxChars: Number.MAX_SAFE_INTEGER });
   for (const f of files) index.setFile(f.path, f.text, '1');
   const indexMs = performance.now() - t0;
+  // What a large workspace gets: common query words dropped whatever the index's size.
+  const pruned = new CodeIndex({ maxChars: Number.MAX_SAFE_INTEGER, pruneFromChunks: 0 });
+  for (const f of files) pruned.setFile(f.path, f.text, '1');
 
   // grep sees the same chunks the index holds.
   const chunks = files.flatMap((f) => chunkCode(f.text).map((c) => ({ path: f.path, startLine: c.startLine, endLine: c.endLine, words: counts(c.text) })));
@@ -66,6 +69,7 @@ export function evaluateQuality(files: readonly CorpusFile[], queries: readonly 
     },
     lexical: (q) => index.search(q, depth, 'lexical' satisfies RankingMode),
     lexical_symbols: (q) => index.search(q, depth, 'symbols'),
+    lexical_symbols_pruned: (q) => pruned.search(q, depth, 'symbols'),
   };
   const grepFiles = (q: string) => {
     const qw = [...new Set(words(q).filter((w) => w.length >= 3))];

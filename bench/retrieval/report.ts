@@ -12,7 +12,7 @@ export interface RetrievalResults {
   notes: string[];
 }
 
-const names: Record<Method, string> = { grep: 'grep baseline (word counts)', lexical: 'lexical (BM25, identifier tokens)', lexical_symbols: 'lexical + symbols' };
+const names: Record<Method, string> = { grep: 'grep baseline (word counts)', lexical: 'lexical (BM25, identifier tokens)', lexical_symbols: 'lexical + symbols', lexical_symbols_pruned: 'lexical + symbols, common words dropped (past 2,000 chunks)' };
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 export function retrievalMarkdown(r: RetrievalResults): string {

@@ -65,6 +65,16 @@ describe('CodeIndex', () => {
     assert.equal(loaded.search('watchFiles', 1)[0].path, 'c.js');
   });
 
+  it('past its size, drops query words most chunks hold, keeping the rarest', () => {
+    const index = new CodeIndex({ maxChars: 1e6, pruneFromChunks: 0 });
+    for (let i = 0; i < 10; i++) index.setFile(`f${i}.js`, fn(`handler${i}`, i === 3 ? 'common rare' : 'common'), '1');
+    assert.deepEqual(index.search('common rare', 10).map((h) => h.path), ['f3.js']);
+    assert.equal(index.search('common', 10).length, 10, 'a lone common word stays');
+    const small = new CodeIndex({ maxChars: 1e6 });
+    for (let i = 0; i < 10; i++) small.setFile(`f${i}.js`, fn(`handler${i}`, i === 3 ? 'common rare' : 'common'), '1');
+    assert.equal(small.search('common rare', 10).length, 10, 'a small index keeps every word');
+  });
+
   it('loads nothing written with another chunking', () => {
     const index = new CodeIndex({ maxChars: 1e6 });
     index.setFile('a.js', fn('a', 'b'), '1');
