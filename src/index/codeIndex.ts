@@ -85,8 +85,16 @@ export class CodeIndex {
   private nextId = 1;
   private readonly chunking: ChunkOptions;
 
+  private maxChars: number;
+
   constructor(private readonly options: CodeIndexOptions) {
     this.chunking = options.chunking ?? defaultChunkOptions;
+    this.maxChars = options.maxChars;
+  }
+
+  /** A new memory cap for the files indexed from now on (a lower one frees nothing until a rebuild). */
+  setMaxChars(maxChars: number): void {
+    this.maxChars = maxChars;
   }
 
   /** Indexes `text` as the content of `path`, replacing what was there. */
@@ -94,7 +102,7 @@ export class CodeIndex {
     const old = this.files.get(path);
     if (old && old.stamp === stamp) return 'unchanged';
     this.removeFile(path);
-    if (this.totalChars + text.length > this.options.maxChars) {
+    if (this.totalChars + text.length > this.maxChars) {
       this.refused.add(path);
       return 'overCap';
     }

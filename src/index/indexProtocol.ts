@@ -37,7 +37,7 @@ export interface IndexCalls {
   /** Loads the persisted index at `storageFile` when there is a usable one. */
   open: { params: { storageFile?: string; limits: IndexLimits }; result: IndexSummary & { loaded: boolean } };
   /** Reads and indexes these files where they changed; `complete`: they are the whole scope, drop the rest. */
-  update: { params: { paths: string[]; complete: boolean }; result: UpdateResult };
+  update: { params: { paths: string[]; complete: boolean; limits?: IndexLimits }; result: UpdateResult };
   /** An open document's unsaved text. */
   setText: { params: { path: string; text: string; version: number }; result: IndexSummary };
   /** Files, and folders with every file below them. */

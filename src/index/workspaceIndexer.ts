@@ -191,7 +191,8 @@ export class WorkspaceIndexer implements vscode.Disposable, CodeIndexApi {
       };
       show(0, paths.length);
       try {
-        const r = await client.call('update', { paths, complete: true }, { signal: abort.signal, onProgress: show });
+        // The cap is read per scan: raising it indexes what was left out.
+        const r = await client.call('update', { paths, complete: true, limits: { maxChars: this.settings.maxChars, maxFileBytes } }, { signal: abort.signal, onProgress: show });
         this.summary = r;
         this.log.info(`${r.cancelled ? 'stopped' : 'scanned'} ${paths.length} files in ${Math.round(performance.now() - started)} ms: ${r.indexed} read, ${r.unchanged} unchanged, ${r.removed} removed, skipped ${JSON.stringify(r.skipped)}; ${r.files} files, ${r.chunks} chunks${r.partial ? ', PARTIAL (memory cap)' : ''}`);
       } finally {

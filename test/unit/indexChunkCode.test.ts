@@ -5,14 +5,16 @@ const body = (n: number, tag: string) => Array.from({ length: n }, (_, i) => `  
 
 describe('chunkCode', () => {
   it('gives each top-level function its own chunk, with the doc comment above it, at the right lines', () => {
-    const text = ["import { a } from 'a';", '', '/**', ' * Adds the numbers.', ' */', '', 'export function add(x, y) {', body(8, 'add'), '}', '', 'function sub(x, y) {', body(8, 'sub'), '}', ''].join('\n');
+    // A doc comment long enough to be no short neighbour that merging would absorb anyway.
+    const doc = ['/**', ' * Adds the numbers.', ' *', ' * Both are numbers; the sum is too.', ' *', ' * @param x the first', ' * @param y the second', ' */'];
+    const text = ["import { a } from 'a';", '', ...doc, '', 'export function add(x, y) {', body(8, 'add'), '}', '', 'function sub(x, y) {', body(8, 'sub'), '}', ''].join('\n');
     const chunks = chunkCode(text);
     const add = chunks.find((c) => c.symbols.includes('add'))!;
     const sub = chunks.find((c) => c.symbols.includes('sub'))!;
-    assert.ok(add.text.includes('Adds the numbers') && add.text.includes('export function add'), add.text);
+    assert.ok(add.text.includes(' * Adds the numbers') && add.text.includes('export function add'), add.text);
     assert.ok(!add.text.includes('function sub'));
-    assert.equal(sub.startLine, 18);
-    assert.equal(sub.endLine, 27);
+    assert.equal(sub.startLine, 23);
+    assert.equal(sub.endLine, 32);
     assert.equal(text.split('\n')[sub.startLine - 1], 'function sub(x, y) {');
     assert.equal(text.split('\n')[sub.endLine - 1], '}');
     // Every chunk's text is exactly its lines.

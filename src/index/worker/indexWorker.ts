@@ -71,6 +71,10 @@ async function open(p: IndexCalls['open']['params']): Promise<IndexCalls['open']
 }
 
 async function update(id: number, p: IndexCalls['update']['params']): Promise<UpdateResult> {
+  if (p.limits) {
+    limits = p.limits;
+    index.setMaxChars(limits.maxChars);
+  }
   const result: UpdateResult = { ...summary(), indexed: 0, unchanged: 0, removed: 0, skipped: {}, cancelled: false };
   const skip = (path: string, reason: SkipReason) => {
     index.removeFile(path);
