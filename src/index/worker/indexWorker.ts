@@ -38,16 +38,24 @@ function changed(): void {
   saveTimer = setTimeout(() => void save().catch(() => undefined), saveDelayMs);
 }
 
-async function save(): Promise<{ bytes: number }> {
+let saving: Promise<unknown> = Promise.resolve();
+let saves = 0;
+
+/** One write at a time (the delayed save and an asked-for one may meet), each complete. */
+function save(): Promise<{ bytes: number }> {
   clearTimeout(saveTimer);
-  if (!storageFile) return { bytes: 0 };
-  const json = index.serialize();
-  await mkdir(dirname(storageFile), { recursive: true });
-  // Written beside and renamed: a crash mid-write never leaves a torn index to load.
-  const tmp = `${storageFile}.${process.pid}.tmp`;
-  await writeFile(tmp, json);
-  await rename(tmp, storageFile);
-  return { bytes: Buffer.byteLength(json) };
+  const next = saving.then(async () => {
+    if (!storageFile) return { bytes: 0 };
+    const json = index.serialize();
+    await mkdir(dirname(storageFile), { recursive: true });
+    // Written beside and renamed: a crash mid-write never leaves a torn index to load.
+    const tmp = `${storageFile}.${process.pid}.${++saves}.tmp`;
+    await writeFile(tmp, json);
+    await rename(tmp, storageFile);
+    return { bytes: Buffer.byteLength(json) };
+  });
+  saving = next.catch(() => undefined);
+  return next;
 }
 
 async function open(p: IndexCalls['open']['params']): Promise<IndexCalls['open']['result']> {
