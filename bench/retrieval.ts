@@ -20,7 +20,7 @@
  * Writes bench/results/retrieval.json and retrieval.md.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { arch, cpus, platform, release, tmpdir, totalmem } from 'node:os';
+import { arch, cpus, loadavg, platform, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ArgvReader } from './argv';
 import { DEFAULT_PACKAGES, fetchPackage, type PackageSpec } from './retrieval/corpus';
@@ -65,6 +65,7 @@ const log = (s: string) => console.error(`[retrieval] ${s}`);
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const started = performance.now();
+  const load = loadavg().map((l) => l.toFixed(1)).join(' ');
   let quality: (QualityRun & { packages: { spec: string; integrity: string; files: number; queries: number }[] }) | undefined;
   if (args.quality) {
     mkdirSync(args.cache, { recursive: true });
@@ -91,6 +92,7 @@ async function main(): Promise<void> {
     command: `npm run bench:retrieval -- ${process.argv.slice(2).join(' ')}`.trim(),
     date: new Date().toISOString(),
     machine: `${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, ${platform()} ${release()} ${arch()}`,
+    load,
     versions: { node: process.version, minisearch: pkgVersion('minisearch') },
     seconds: Math.round((performance.now() - started) / 1000),
     quality,

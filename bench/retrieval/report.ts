@@ -5,6 +5,8 @@ export interface RetrievalResults {
   command: string;
   date: string;
   machine: string;
+  /** The 1, 5 and 15 minute load averages when the run started (other work on the machine). */
+  load: string;
   versions: Record<string, string>;
   seconds: number;
   quality?: QualityRun & { packages: { spec: string; integrity: string; files: number; queries: number }[] };
@@ -16,7 +18,7 @@ const names: Record<Method, string> = { grep: 'grep baseline (word counts)', lex
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 export function retrievalMarkdown(r: RetrievalResults): string {
-  const out = ['# bench:retrieval', '', `\`${r.command}\` — ${r.date}, ${r.seconds} s`, '', `Machine: ${r.machine}. Versions: ${Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`, ''];
+  const out = ['# bench:retrieval', '', `\`${r.command}\` — ${r.date}, ${r.seconds} s`, '', `Machine: ${r.machine}, load average ${r.load} at the start. Versions: ${Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`, ''];
   const q = r.quality;
   if (q) {
     out.push('## Quality', '', `${q.queries} queries over ${q.files} files (${q.chunks} chunks) of ${q.packages.map((p) => p.spec).join(', ')}.`, '');
@@ -35,6 +37,7 @@ export function retrievalMarkdown(r: RetrievalResults): string {
       `| files / size | ${s.files} / ${(s.bytes / 2 ** 20).toFixed(1)} MB, ${s.chunks} chunks${s.partial ? ' (partial)' : ''} |`,
       `| full index | ${s.full_index_s} s (${s.files_per_s} files/s) |`,
       `| host event-loop lag during the full index | p50 ${s.host_lag_ms.p50} ms, p99 ${s.host_lag_ms.p99} ms, max ${s.host_lag_ms.max} ms |`,
+      `| the same with nothing indexing (this machine's load alone, 10 s) | p50 ${s.idle_lag_ms.p50} ms, p99 ${s.idle_lag_ms.p99} ms, max ${s.idle_lag_ms.max} ms |`,
       `| incremental update, one edited file | ${s.incremental_update_ms} ms |`,
       `| edit on disk → found by a search | ${s.edit_to_searchable_ms} ms |`,
       `| query (worker round trip) | p50 ${s.query_ms.p50} ms, p95 ${s.query_ms.p95} ms (${s.query_ms.n} queries) |`,

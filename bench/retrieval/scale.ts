@@ -19,6 +19,8 @@ export interface ScaleRun {
   files_per_s: number;
   /** The host thread's event-loop lag while the worker indexed (perf_hooks histogram, 10 ms timer, less the 10 ms). */
   host_lag_ms: { p50: number; p99: number; max: number };
+  /** The same, over 10 s before indexing with nothing running: the machine's own share. */
+  idle_lag_ms: { p50: number; p99: number; max: number };
   incremental_update_ms: number;
   /** From writing a file on disk to a search that finds the new text (update + search round trip). */
   edit_to_searchable_ms: number;
@@ -37,6 +39,7 @@ const quantile = (xs: number[], q: number) => {
 };
 const round1 = (x: number) => Math.round(x * 10) / 10;
 const lagResolutionMs = 10;
+const idleLagSeconds = 10;
 /** The histogram records the timer's whole interval: the lag is what passes beyond it. */
 const lagMs = (ns: number) => round1(Math.max(0, ns / 1e6 - lagResolutionMs));
 
@@ -45,6 +48,11 @@ export async function runScale(ws: SyntheticWorkspace, workerScript: string, sto
   const limits = { maxChars: 2 ** 31, maxFileBytes: 2 ** 20 };
   global.gc?.();
   const rssBefore = process.memoryUsage.rss();
+  // The same measure with nothing indexing: what this machine's load alone costs the thread.
+  const idle = monitorEventLoopDelay({ resolution: lagResolutionMs });
+  idle.enable();
+  await new Promise((r) => setTimeout(r, idleLagSeconds * 1000));
+  idle.disable();
   const client = new IndexWorkerClient(workerScript);
   await client.call('open', { storageFile, limits });
 
@@ -110,6 +118,7 @@ export async function runScale(ws: SyntheticWorkspace, workerScript: string, sto
     full_index_s: round1(fullS),
     files_per_s: Math.round(full.files / fullS),
     host_lag_ms: { p50: lagMs(lag.percentile(50)), p99: lagMs(lag.percentile(99)), max: lagMs(lag.max) },
+    idle_lag_ms: { p50: lagMs(idle.percentile(50)), p99: lagMs(idle.percentile(99)), max: lagMs(idle.max) },
     incremental_update_ms: round1(incrementalMs),
     edit_to_searchable_ms: round1(editToSearchable),
     query_ms: { p50: round1(quantile(times, 0.5)), p95: round1(quantile(times, 0.95)), n: times.length },
