@@ -45,6 +45,8 @@ const targets = [
   },
   // node-llama-cpp is ESM with native binaries: loaded at run time with `await import()`.
   { ...node, entryPoints: ['src/runtime/worker/main.ts'], outfile: 'dist/worker.js', external: ['node-llama-cpp'] },
+  // The codebase index: a worker thread of the extension host (pure JS, bundled with MiniSearch).
+  { ...node, entryPoints: ['src/index/worker/indexWorker.ts'], outfile: 'dist/indexWorker.js' },
   {
     ...node,
     platform: 'browser',

@@ -34,6 +34,11 @@ export const Commands = {
   /** The Source Control title's button: writes a commit message from the diff into the input box. */
   writeCommitMessage: 'sovereign.writeCommitMessage',
   stopCommitMessage: 'sovereign.stopCommitMessage',
+  // Codebase index
+  rebuildIndex: 'sovereign.rebuildIndex',
+  showIndexedFiles: 'sovereign.showIndexedFiles',
+  /** The index's status bar item while it scans: stops the scan. */
+  cancelIndexing: 'sovereign.cancelIndexing',
   // Team server
   setServerApiKey: 'sovereign.setServerApiKey',
   clearServerApiKey: 'sovereign.clearServerApiKey',

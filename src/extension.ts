@@ -10,6 +10,7 @@ import { Config } from './config/config';
 import { runtimeSettings } from './config/runtimeSettings';
 import { restartKeys } from './config/settingKeys';
 import { WorkspaceContentPolicy } from './config/workspaceContentPolicy';
+import { registerCodeIndex } from './index/registerCodeIndex';
 import { registerModels } from './models/registerModels';
 import { RuntimeClient } from './runtime/client';
 import { embeddedChatBackend } from './chat/chatBackend';
@@ -77,6 +78,8 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
   const commitMessage = registerCommitMessage(chatBackend, config, contentPolicy, tagged(log, 'commitMessage'));
   const models = registerModels(context, client, config, tagged(log, 'models'));
   mark('models');
+  const codeIndex = registerCodeIndex(context, config, contentPolicy, tagged(log, 'index'));
+  mark('index');
   context.subscriptions.push(
     server.disposable,
     completion.disposable,
@@ -84,6 +87,7 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
     chat.disposable,
     commitMessage,
     models.disposable,
+    codeIndex.disposable,
     registerWalkthrough(context),
     vscode.commands.registerCommand(Commands.showLog, () => log.show(true)),
     vscode.commands.registerCommand(Commands.restartRuntime, () => client.restart()),
@@ -106,6 +110,7 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
     chat: chat.api,
     models: models.api,
     server: server.backend,
+    codeIndex: codeIndex.api,
     activation,
   };
 }

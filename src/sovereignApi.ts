@@ -7,6 +7,7 @@
 import type * as vscode from 'vscode';
 import type { ChatApi } from './chat/registerChat';
 import type { RequestCounters } from './completion/completionPipeline';
+import type { CodeIndexApi } from './index/workspaceIndexer';
 import type { ModelsApi } from './models/registerModels';
 import type { RuntimeClient } from './runtime/client';
 import type { ServerState } from './server/serverBackend';
@@ -24,6 +25,8 @@ export interface SovereignApi {
   readonly models: ModelsApi;
   /** The team server backend's state: what the server answered, or why nothing was sent. */
   readonly server: { readonly currentState: ServerState };
+  /** The codebase index: search, what it holds, and its storage file. */
+  readonly codeIndex: CodeIndexApi;
   /** Evaluating the bundle plus activate() itself, by phase: read by bench:runtime. */
   readonly activation: { ms: number; hostWaitMs: number; rssBeforeBytes: number; rssAfterBytes: number; phases: Record<string, number> };
 }

@@ -1,11 +1,12 @@
 import { chatKeys } from './chatSettings';
 import { completionKeys } from './completionSettings';
+import { indexKeys } from './indexSettings';
 import { runtimeKeys } from './runtimeSettings';
 import { serverKeys } from './serverSettings';
 
 /**
  * Every setting key, once: each is declared next to the reader that reads it (completionSettings.ts,
- * chatSettings.ts, runtimeSettings.ts, serverSettings.ts); this is the whole list. Defaults live
+ * chatSettings.ts, runtimeSettings.ts, serverSettings.ts, indexSettings.ts); this is the whole list. Defaults live
  * only in package.json.
  */
 export const section = 'sovereign';
@@ -15,6 +16,7 @@ export const SettingKeys = {
   ...chatKeys,
   ...runtimeKeys,
   ...serverKeys,
+  ...indexKeys,
   contextExclude: 'context.exclude',
 } as const;
 

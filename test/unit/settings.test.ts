@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { chatSettings } from '../../src/config/chatSettings';
 import { completionEnabledFor, completionSettings, extraContextTokens } from '../../src/config/completionSettings';
+import { indexSettings } from '../../src/config/indexSettings';
 import { modelLoadSettings, runtimeSettings } from '../../src/config/runtimeSettings';
 import { serverSettings } from '../../src/config/serverSettings';
 import { SettingKeys, type SettingKey } from '../../src/config/settingKeys';
@@ -12,6 +13,7 @@ function readAll(settings: TableSettings): void {
   chatSettings(settings);
   runtimeSettings(settings);
   serverSettings(settings);
+  indexSettings(settings);
   for (const role of ['completion', 'chat'] as const) modelLoadSettings(settings, role, { SOVEREIGN_MODEL: '/m.gguf' });
 }
 

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as mochaModule from 'mocha';
 import { registerChatTests } from './chat.test';
 import { registerCommitMessageTests } from './commitMessage.test';
+import { registerCodeIndexTests } from './codeIndex.test';
 import { registerContentPolicyCallerTests } from './contentPolicyCallers.test';
 import { registerExclusionTests } from './exclusion.test';
 import { registerHugeFileTests } from './hugeFiles.test';
@@ -25,6 +26,7 @@ export function run(): Promise<void> {
   mocha.suite.emit('pre-require', globalThis, path.join(__dirname, 'extension.test.js'), mocha);
   registerExtensionTests();
   registerChatTests();
+  registerCodeIndexTests();
   registerExclusionTests();
   registerHugeFileTests();
   registerContentPolicyCallerTests();

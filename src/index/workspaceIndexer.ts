@@ -1,0 +1,309 @@
+/**
+ * The codebase index over VS Code: lists the workspace's files through the one content policy
+ * and the index's scope (settings, .gitignore), hands them to the index worker thread, and keeps
+ * it current (file watcher, open documents' edits, renames, deletes). The worker starts on the
+ * first scan or search, loads what the last session stored (context.storageUri), and re-reads
+ * only files whose time or size changed. A status bar item shows a scan's progress (a click
+ * stops it) and a partial index.
+ */
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { Commands } from '../commands';
+import { errorMessage } from '../common/errors';
+import type { Log } from '../common/log';
+import type { Config } from '../config/config';
+import { indexKeys, indexSettings, type IndexSettings } from '../config/indexSettings';
+import type { WorkspaceContentPolicy } from '../config/workspaceContentPolicy';
+import type { IndexedFile, SearchHit } from './codeIndex';
+import type { IndexSummary } from './indexProtocol';
+import { compileIndexScope } from './indexScope';
+import { IndexWorkerClient } from './indexWorkerClient';
+
+/** A burst of file events (a checkout, a build) becomes one update. */
+const fileEventDelayMs = 150;
+/** An open document is indexed this long after its last keystroke. */
+const editDelayMs = 1000;
+/** A workspace bigger than this is listed partially (the index says so). */
+const maxListedFiles = 100_000;
+/** Files larger than this are not read. */
+const maxFileBytes = 1024 * 1024;
+
+export interface CodeIndexApi {
+  /** The best chunks for a question, best first; empty while the index is off. */
+  search(query: string, limit: number): Promise<SearchHit[]>;
+  listFiles(): Promise<{ files: IndexedFile[]; refused: string[] }>;
+  /** Resolves when no scan or update is pending (after the first scan has started). */
+  idle(): Promise<void>;
+  /** Writes the index to the workspace storage now. */
+  save(): Promise<void>;
+  /** Where the index is stored (undefined without a workspace storage). */
+  readonly storageFile: string | undefined;
+}
+
+export class WorkspaceIndexer implements vscode.Disposable, CodeIndexApi {
+  readonly storageFile: string | undefined;
+  private client: IndexWorkerClient | undefined;
+  private opening: Promise<IndexWorkerClient> | undefined;
+  private scan: AbortController | undefined;
+  private summary: IndexSummary | undefined;
+  private work: Promise<unknown> = Promise.resolve();
+  private readonly pendingPaths = new Set<string>();
+  private readonly pendingRemovals = new Set<string>();
+  private fileTimer: NodeJS.Timeout | undefined;
+  private readonly editTimers = new Map<string, NodeJS.Timeout>();
+  private scope: ((uri: vscode.Uri) => boolean) | undefined;
+  private readonly item: vscode.StatusBarItem;
+  private readonly subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly config: Config,
+    private readonly policy: WorkspaceContentPolicy,
+    private readonly log: Log,
+  ) {
+    this.storageFile = context.storageUri && join(context.storageUri.fsPath, 'codebase-index.json');
+    this.item = vscode.window.createStatusBarItem('sovereign.index', vscode.StatusBarAlignment.Right, 99);
+    this.item.name = 'Sovereign Codebase Index';
+    const watcher = vscode.workspace.createFileSystemWatcher('**/*');
+    this.subscriptions.push(
+      this.item,
+      watcher,
+      watcher.onDidCreate((uri) => this.fileChanged(uri)),
+      watcher.onDidChange((uri) => this.fileChanged(uri)),
+      watcher.onDidDelete((uri) => this.fileDeleted(uri)),
+      vscode.workspace.onDidRenameFiles((e) => {
+        for (const f of e.files) {
+          this.fileDeleted(f.oldUri);
+          this.fileChanged(f.newUri);
+        }
+      }),
+      vscode.workspace.onDidChangeTextDocument((e) => this.documentEdited(e.document)),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.rescan()),
+      policy.onDidChange(() => this.rescan()),
+      config.onDidChange(Object.values(indexKeys), () => this.rescan()),
+    );
+  }
+
+  private get settings(): IndexSettings {
+    return indexSettings(this.config);
+  }
+
+  /** Starts the first scan (the worker loads the stored index first, so only changes are read). */
+  start(): void {
+    if (this.settings.enabled) this.rescan();
+  }
+
+  async search(query: string, limit: number): Promise<SearchHit[]> {
+    if (!this.settings.enabled) return [];
+    return (await this.worker()).call('search', { query, limit });
+  }
+
+  async listFiles(): Promise<{ files: IndexedFile[]; refused: string[] }> {
+    if (!this.settings.enabled) return { files: [], refused: [] };
+    return (await this.worker()).call('list', {});
+  }
+
+  async idle(): Promise<void> {
+    for (let seen: Promise<unknown> | undefined; seen !== this.work; ) {
+      seen = this.work;
+      await seen;
+    }
+  }
+
+  async save(): Promise<void> {
+    if (this.client) await this.client.call('save', {});
+  }
+
+  /** Drops everything and reads the whole scope again. */
+  rebuild(): void {
+    this.scan?.abort();
+    this.enqueue(async (client) => {
+      await client.call('clear', {});
+    });
+    this.rescan();
+  }
+
+  cancel(): void {
+    this.scan?.abort();
+  }
+
+  async showIndexedFiles(): Promise<void> {
+    const { files, refused } = await this.listFiles();
+    const items: (vscode.QuickPickItem & { uri?: vscode.Uri })[] = files
+      .map((f) => ({ uri: vscode.Uri.file(f.path), label: vscode.workspace.asRelativePath(f.path), description: `${f.chunks} chunks, ${Math.ceil(f.chars / 1024)} KB` }))
+      .sort((a, b) => a.label.localeCompare(b.label));
+    if (refused.length > 0) items.unshift({ label: `${refused.length} files left out: the index is at its memory cap (sovereign.index.maxMegabytes)`, kind: vscode.QuickPickItemKind.Separator });
+    const pick = await vscode.window.showQuickPick(items, { title: `Codebase index: ${files.length} files${refused.length > 0 ? ' (partial)' : ''}`, matchOnDescription: true });
+    if (pick?.uri) await vscode.window.showTextDocument(pick.uri);
+  }
+
+  dispose(): void {
+    this.scan?.abort();
+    clearTimeout(this.fileTimer);
+    for (const t of this.editTimers.values()) clearTimeout(t);
+    for (const s of this.subscriptions.splice(0)) s.dispose();
+    const client = this.client;
+    this.client = undefined;
+    // Written before the thread ends, so the next window starts from it.
+    void client
+      ?.call('save', {})
+      .catch(() => undefined)
+      .finally(() => void client.dispose());
+  }
+
+  private worker(): Promise<IndexWorkerClient> {
+    this.opening ??= (async () => {
+      const client = new IndexWorkerClient(this.context.asAbsolutePath('dist/indexWorker.js'));
+      const opened = await client.call('open', { storageFile: this.storageFile, limits: { maxChars: this.settings.maxChars, maxFileBytes } });
+      this.log.info(`${opened.loaded ? `loaded ${opened.files} files from the workspace storage` : 'starting empty'}`);
+      this.client = client;
+      return client;
+    })();
+    return this.opening;
+  }
+
+  /** One change at a time, in order: a scan, then the edits that came during it. */
+  private enqueue(job: (client: IndexWorkerClient) => Promise<void>): void {
+    this.work = this.work
+      .then(async () => job(await this.worker()))
+      .catch((e: unknown) => this.log.warn(`${errorMessage(e)}`));
+  }
+
+  private rescan(): void {
+    this.scan?.abort();
+    if (!this.settings.enabled) {
+      this.item.hide();
+      return;
+    }
+    const abort = new AbortController();
+    this.scan = abort;
+    this.enqueue(async (client) => {
+      if (abort.signal.aborted) return;
+      this.scope = await this.compileScope();
+      const paths = await this.listWorkspace();
+      if (abort.signal.aborted) return;
+      this.item.command = Commands.cancelIndexing;
+      this.item.tooltip = 'Sovereign is indexing the workspace on this machine. Click to stop.';
+      const started = performance.now();
+      const show = (done: number, total: number) => {
+        this.item.text = `$(sync~spin) Indexing ${done}/${total}`;
+        this.item.show();
+      };
+      show(0, paths.length);
+      try {
+        // The cap is read per scan: raising it indexes what was left out.
+        const r = await client.call('update', { paths, complete: true, limits: { maxChars: this.settings.maxChars, maxFileBytes } }, { signal: abort.signal, onProgress: show });
+        this.summary = r;
+        this.log.info(`${r.cancelled ? 'stopped' : 'scanned'} ${paths.length} files in ${Math.round(performance.now() - started)} ms: ${r.indexed} read, ${r.unchanged} unchanged, ${r.removed} removed, skipped ${JSON.stringify(r.skipped)}; ${r.files} files, ${r.chunks} chunks${r.partial ? ', PARTIAL (memory cap)' : ''}`);
+      } finally {
+        if (this.scan === abort) this.scan = undefined;
+        this.showSummary();
+      }
+    });
+  }
+
+  private showSummary(): void {
+    if (this.summary?.partial) {
+      this.item.text = '$(warning) Index partial';
+      this.item.tooltip = `The codebase index holds ${this.summary.files} files; ${this.summary.refused} more are left out at its memory cap (sovereign.index.maxMegabytes). Click to see what is indexed.`;
+      this.item.command = Commands.showIndexedFiles;
+      this.item.show();
+    } else this.item.hide();
+  }
+
+  private async compileScope(): Promise<(uri: vscode.Uri) => boolean> {
+    const s = this.settings;
+    const byFolder = new Map<string, (relativePath: string) => boolean>();
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      const ignoreFiles = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/.gitignore'), '**/node_modules/**', 1000);
+      const gitignore = await Promise.all(
+        ignoreFiles.map(async (uri) => {
+          const rel = vscode.workspace.asRelativePath(uri, false);
+          const dir = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
+          return { dir, text: Buffer.from(await vscode.workspace.fs.readFile(uri)).toString('utf8') };
+        }),
+      );
+      byFolder.set(folder.uri.toString(), compileIndexScope({ include: s.include, exclude: s.exclude, gitignore }));
+    }
+    return (uri) => {
+      const folder = vscode.workspace.getWorkspaceFolder(uri);
+      const inScope = folder && byFolder.get(folder.uri.toString());
+      return uri.scheme === 'file' && !!inScope && inScope(vscode.workspace.asRelativePath(uri, false)) && this.policy.check('gathered', uri).allowed;
+    };
+  }
+
+  private async listWorkspace(): Promise<string[]> {
+    const paths: string[] = [];
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      // Passing our own excludes drops VS Code's files.exclude here; the content policy applies it.
+      const skip = `{${['**/node_modules/**', '**/.git/**', ...this.settings.exclude.map((p) => (p.includes('/') ? p : `**/${p}/**`))].join(',')}}`;
+      const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(folder, '**/*'), skip, maxListedFiles);
+      for (const uri of uris) if (this.scope?.(uri)) paths.push(uri.fsPath);
+    }
+    return paths;
+  }
+
+  private fileChanged(uri: vscode.Uri): void {
+    if (!this.settings.enabled || !this.scope) return;
+    if (uri.path.endsWith('/.gitignore')) return this.rescan();
+    if (!this.scope(uri)) return;
+    this.pendingPaths.add(uri.fsPath);
+    this.pendingRemovals.delete(uri.fsPath);
+    this.flushSoon();
+  }
+
+  private fileDeleted(uri: vscode.Uri): void {
+    if (!this.settings.enabled || uri.scheme !== 'file') return;
+    this.pendingRemovals.add(uri.fsPath);
+    this.pendingPaths.delete(uri.fsPath);
+    this.flushSoon();
+  }
+
+  private flushSoon(): void {
+    clearTimeout(this.fileTimer);
+    this.fileTimer = setTimeout(() => {
+      const paths = [...this.pendingPaths];
+      const removed = [...this.pendingRemovals];
+      this.pendingPaths.clear();
+      this.pendingRemovals.clear();
+      this.enqueue(async (client) => {
+        if (removed.length > 0) this.summary = await client.call('remove', { paths: removed });
+        // A created folder arrives as one event: its files are listed here.
+        const files = (await Promise.all(paths.map((p) => this.filesAt(vscode.Uri.file(p))))).flat();
+        if (files.length > 0) this.summary = await client.call('update', { paths: files, complete: false });
+        this.showSummary();
+      });
+    }, fileEventDelayMs);
+  }
+
+  private async filesAt(uri: vscode.Uri): Promise<string[]> {
+    try {
+      const stat = await vscode.workspace.fs.stat(uri);
+      if (stat.type & vscode.FileType.Directory) {
+        const uris = await vscode.workspace.findFiles(new vscode.RelativePattern(uri, '**/*'), '**/node_modules/**', maxListedFiles);
+        return uris.filter((u) => this.scope?.(u)).map((u) => u.fsPath);
+      }
+      return [uri.fsPath];
+    } catch {
+      return []; // gone again
+    }
+  }
+
+  private documentEdited(document: vscode.TextDocument): void {
+    if (!this.settings.enabled || !this.scope || document.uri.scheme !== 'file' || !this.scope(document.uri)) return;
+    const key = document.uri.fsPath;
+    clearTimeout(this.editTimers.get(key));
+    this.editTimers.set(
+      key,
+      setTimeout(() => {
+        this.editTimers.delete(key);
+        if (document.isClosed || document.getText().length > maxFileBytes) return;
+        const text = document.getText();
+        if (!this.policy.check('gathered', document, text).allowed) return;
+        this.enqueue(async (client) => {
+          this.summary = await client.call('setText', { path: key, text, version: document.version });
+        });
+      }, editDelayMs),
+    );
+  }
+}
