@@ -52,7 +52,7 @@ export class CodeProposals implements vscode.Disposable, vscode.TextDocumentCont
     // The same defensive parsing as an in-place edit: a block that echoes the lines around the
     // selection is cut back to it, and its indentation follows the selection's.
     const target = original.slice(start, end).replace(/\r\n/g, '\n');
-    const parsed = parseEditReply(code, { target, before: original.slice(0, start).replace(/\r\n/g, '\n'), after: original.slice(end).replace(/\r\n/g, '\n') });
+    const parsed = parseEditReply(code, { target, before: original.slice(0, start).replace(/\r\n/g, '\n'), after: original.slice(end).replace(/\r\n/g, '\n') }, { codeBlock: true });
     if (!parsed.ok) {
       void vscode.window.showWarningMessage(`Nothing to apply: ${parsed.error}`);
       return;

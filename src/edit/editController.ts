@@ -85,6 +85,8 @@ export class EditController implements vscode.Disposable {
       }
     }
     if (!instruction?.trim()) return { state: 'ended', outcome: 'dismissed' };
+    // The selection has done its job; left in place it would paint over the preview's colours.
+    if (vscode.window.activeTextEditor === editor) editor.selection = new vscode.Selection(target.range.start, target.range.start);
     return this.start(doc, target, instruction, name);
   }
 
@@ -99,7 +101,7 @@ export class EditController implements vscode.Disposable {
     const edit = new InlineEdit({
       document: doc,
       range: target.range,
-      reply: { target: targetText, before, after, indent: generate ? generateIndent(doc, target.range.start.line) : leadingIndent(targetText) },
+      reply: { target: targetText, before, after, indent: generate ? generateIndent(doc, target.range.start.line) : leadingIndent(targetText), prose: proseLanguages.has(doc.languageId) },
       decorations: this.decorations,
       onDidChange: () => this.updateContext(),
     });
@@ -151,6 +153,9 @@ export class EditController implements vscode.Disposable {
     this.changed.fire();
   }
 }
+
+/** Languages whose text is sentences: a reply's sentences are the edit, not talk around it. */
+const proseLanguages = new Set(['markdown', 'plaintext', 'latex', 'restructuredtext', 'asciidoc', 'git-commit']);
 
 /** Offsets in the document's text with `\n` line ends. */
 function offsetIn(doc: vscode.TextDocument, at: vscode.Position): number {

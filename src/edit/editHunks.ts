@@ -72,7 +72,8 @@ export interface PreviewLine {
 
 /**
  * What the editor shows while a proposal waits: each pending hunk as its removed lines (struck)
- * followed by its added lines; a decided hunk as its outcome only.
+ * followed by its added lines; a decided hunk as its outcome only. The preview is display only:
+ * the final text always comes from applyHunks on the original.
  */
 export function previewLines(original: string, hunks: readonly Hunk[], states: readonly HunkState[]): PreviewLine[] {
   const lines = splitLines(original);
@@ -81,7 +82,10 @@ export function previewLines(original: string, hunks: readonly Hunk[], states: r
   hunks.forEach((h, i) => {
     for (const text of lines.slice(at, h.oldStart)) out.push({ text, kind: 'same' });
     const state = states[i] ?? 'pending';
-    if (state !== 'accepted') for (const text of h.removed) out.push({ text, kind: state === 'pending' ? 'removed' : 'same', hunk: i });
+    // A blank line that new lines replace (the empty line of "generate here") would only show as a
+    // struck-out nothing: left out of the preview, still restored on reject.
+    const removed = state === 'pending' && h.added.length ? h.removed.filter((l) => l.trim()) : h.removed;
+    if (state !== 'accepted') for (const text of state === 'pending' ? removed : h.removed) out.push({ text, kind: state === 'pending' ? 'removed' : 'same', hunk: i });
     if (state !== 'rejected') for (const text of h.added) out.push({ text, kind: state === 'pending' ? 'added' : 'same', hunk: i });
     at = h.oldStart + h.removed.length;
   });

@@ -14,19 +14,22 @@ export interface ReplyTarget {
   after?: string;
   /** Indentation the code must sit at; by default the target's own. */
   indent?: string;
+  /** The file is prose (Markdown, plain text): sentences are content, not talk around the code. */
+  prose?: boolean;
 }
 
 export type ParsedReply = { ok: true; code: string } | { ok: false; error: string; reply: string };
 
 /**
  * `partial`: the reply is still streaming. An unclosed fence is normal then, and a reply that holds
- * no code yet gives empty code rather than an error.
+ * no code yet gives empty code rather than an error. `codeBlock`: the text is already the inside
+ * of a code block (chat's Apply as diff): no fence or prose to look for.
  */
-export function parseEditReply(reply: string, target: ReplyTarget, options: { partial?: boolean } = {}): ParsedReply {
-  const text = stripThinking(reply.replace(/\r\n?/g, '\n'));
+export function parseEditReply(reply: string, target: ReplyTarget, options: { partial?: boolean; codeBlock?: boolean } = {}): ParsedReply {
+  const text = options.codeBlock ? reply.replace(/\r\n?/g, '\n') : stripThinking(reply.replace(/\r\n?/g, '\n'));
   if (!text.trim()) return options.partial ? { ok: true, code: '' } : { ok: false, error: 'The model returned an empty reply.', reply };
-  const fenced = fencedCode(text);
-  let lines = fenced ?? stripProse(text.split('\n'), target.target);
+  const fenced = options.codeBlock ? undefined : fencedCode(text);
+  let lines = fenced ?? (options.codeBlock || target.prose ? text.split('\n') : stripProse(text.split('\n'), target.target));
   lines = trimBlankEdges(lines);
   if (!lines.length) {
     if (options.partial) return { ok: true, code: '' };

@@ -66,3 +66,12 @@ describe('re-anchoring a pending proposal', () => {
     assert.equal(reanchorRegion(region, [{ offset: 199, length: 2, insertedLength: 0 }]), undefined);
   });
 });
+
+describe('edit preview of "generate here"', () => {
+  it('shows only the new lines over an empty line; the decided outcome is exact', () => {
+    const hunks = computeHunks('', 'def helper():\n    return 42');
+    assert.deepEqual(previewLines('', hunks, ['pending']).map((l) => l.kind), ['added', 'added']);
+    assert.equal(previewLines('', hunks, ['rejected']).map((l) => l.text).join('\n'), '');
+    assert.equal(applyHunks('', hunks, () => false), '');
+  });
+});

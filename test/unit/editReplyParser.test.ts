@@ -87,3 +87,16 @@ describe('edit reply parser: real-world bad replies', () => {
     assert.deepEqual(parseEditReply('```ts\n  total', where, { partial: true }), { ok: true, code: '  total' });
   });
 });
+
+describe('edit reply parser: prose files and code blocks', () => {
+  it('in a Markdown file, sentences are the edit', () => {
+    const parsed = parseEditReply('This project runs a local model.\nNothing leaves the machine.', { target: 'This project runs a model.', prose: true });
+    assert.deepEqual(parsed, { ok: true, code: 'This project runs a local model.\nNothing leaves the machine.' });
+  });
+
+  it("chat's Apply as diff: a code block's text is taken whole, prose-like lines and inner fences included", () => {
+    const block = 'Usage notes for the tool\n```sh\nrun it\n```';
+    const parsed = parseEditReply(block, { target: 'old' }, { codeBlock: true });
+    assert.deepEqual(parsed, { ok: true, code: block });
+  });
+});

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as mochaModule from 'mocha';
 import { registerChatTests } from './chat.test';
 import { registerContentPolicyCallerTests } from './contentPolicyCallers.test';
+import { registerEditTests } from './edit.test';
 import { registerExclusionTests } from './exclusion.test';
 import { registerHugeFileTests } from './hugeFiles.test';
 import { registerLiveSettingsTests } from './liveSettings.test';
@@ -25,6 +26,7 @@ export function run(): Promise<void> {
   registerExtensionTests();
   registerChatTests();
   registerExclusionTests();
+  registerEditTests();
   registerHugeFileTests();
   registerContentPolicyCallerTests();
   registerLiveSettingsTests();
