@@ -10,7 +10,7 @@ const allowed = 'ALLOWED_MARKER_9e6f12';
 
 /** An edit sends one chat request with the edited document only, and never an excluded one. */
 export function registerEditTests(): void {
-  describe('Edit with Instruction: what its prompt holds (canary strings)', () => {
+  describe('What an edit sends: the prompt of Edit with Instruction (canary strings)', () => {
     let api: SovereignApi;
     const sent: ChatMessage[][] = [];
     let restore: (() => void) | undefined;
