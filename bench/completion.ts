@@ -4,6 +4,7 @@
  *
  *   npm run bench:completion -- [--files <paths…>] [--model <gguf>] [--quick] [--typethrough]
  *                               [--tokens N] [--seed N] [--ctx N] [--threads N] [--prompt-budget-ms N]
+ *                               [--busy] [--fixed-threads]
  *
  * One process run: llama-bench (prompt and generation rate of the model with the same threads),
  * then Sovereign (the real CompletionPipeline + RuntimeClient + dist/worker.js), then llama-server
@@ -16,6 +17,12 @@
  * and then accepts it, to measure type-through and speculation (random models never predict what
  * the user types, so this is the only way to exercise them). Its figures go under `typethrough`
  * in bench/results/completion.json (the rest of the file is kept).
+ *
+ * --busy: the same replay three times in one run, quiet and then beside each competing load the
+ * bench starts and stops itself (bench/completion/busyLoad.ts: one busy process at normal
+ * priority like a compiler; one per core at nice 19 like an indexer), both sides each time. Its
+ * figures go under `busy` in completion.json. --fixed-threads turns Sovereign's adaptive thread
+ * count off (sovereign.runtime.adaptiveThreads), to compare.
  *
  * Writes bench/results/completion.json, completion.md and completion.svg.
  *
@@ -30,7 +37,8 @@ import { ensureTestModels, testModelPath } from '../scripts/models/testModels';
 import { parseArgs, repo, type Args } from './completion/args';
 import type { WaitRecord } from './completion/harness';
 import { markdown } from './completion/markdown';
-import { completionResults } from './completion/results';
+import { completionResults, type RunContext } from './completion/results';
+import { loadDescriptions, loadKinds, type LoadKind } from './completion/busyLoad';
 import { log, playBothSides, type Played } from './completion/sides';
 import { svgChart } from './completion/svgChart';
 import type { SideFigures } from './completion/figures';
@@ -81,6 +89,50 @@ function writeResults(results: Record<string, unknown>): void {
   log(`wrote ${outJson}`);
 }
 
+/** --busy: quiet, then each load; per condition both sides' figures, and each one's p50 against its own quiet p50. */
+async function busyRun(ctx: RunContext): Promise<void> {
+  const conditions: { name: string; load?: LoadKind }[] = [{ name: 'quiet' }, ...loadKinds.map((load) => ({ name: load, load }))];
+  const figures: Record<string, unknown> = {};
+  let quiet: { sov: SideFigures; ls: SideFigures } | undefined;
+  for (const c of conditions) {
+    log(`--busy: ${c.name}${c.load ? ` (${loadDescriptions[c.load]})` : ''}`);
+    const played = await playBothSides(ctx.args, ctx.model, ctx.replay, ctx.settings, c.load);
+    const { results } = completionResults(ctx, played, {});
+    const sov = results.sovereign as SideFigures;
+    const ls = results.llama_server as SideFigures;
+    quiet ??= { sov, ls };
+    const threads = played.sovDriver.calls.map((call) => call.stats?.threads).filter((t): t is number => t !== undefined);
+    figures[c.name] = {
+      load: c.load ? loadDescriptions[c.load] : 'none',
+      sovereign: { p50_ms: sov.p50_ms, p95_ms: sov.p95_ms, timeouts: sov.timeouts, p50_vs_quiet: ratioOf(sov.p50_ms, quiet.sov.p50_ms), threads_per_request: countBy(threads) },
+      llama_server: { p50_ms: ls.p50_ms, p95_ms: ls.p95_ms, timeouts: ls.timeouts, p50_vs_quiet: ratioOf(ls.p50_ms, quiet.ls.p50_ms) },
+      ratio_p50: ratioOf(sov.p50_ms, ls.p50_ms),
+    };
+  }
+  const previous = existsSync(outJson) ? (JSON.parse(readFileSync(outJson, 'utf8')) as Record<string, unknown>) : {};
+  const busy = {
+    command: ctx.command,
+    date: new Date().toISOString(),
+    adaptive_threads: ctx.args.adaptiveThreads,
+    threads: ctx.args.threads,
+    wait_points: ctx.replay.waitPoints,
+    target: 'Sovereign p50 ≤ 2× its quiet p50 and 0 timeouts under both loads',
+    conditions: figures,
+  };
+  writeResults({ ...previous, busy });
+  console.log(JSON.stringify(busy, null, 2));
+}
+
+function ratioOf(a: unknown, b: unknown): number | undefined {
+  return typeof a === 'number' && typeof b === 'number' && b > 0 ? Math.round((a / b) * 1000) / 1000 : undefined;
+}
+
+function countBy(values: number[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const command = `npm run bench:completion${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`;
@@ -94,6 +146,7 @@ async function main(): Promise<void> {
   log(`replay: ${replay.sessions.length} files, ${replay.keystrokes} keystrokes, ${replay.waitPoints} wait points (seed ${args.seed}${args.quick ? ', quick' : ''}${args.typethrough ? ', type-through' : ''})`);
   const settings = sovereignSettings(args);
 
+  if (args.busy) return busyRun({ args, command, model, files, replay, settings });
   const played = await playBothSides(args, model, replay, settings);
   if (process.env.BENCH_COMPLETION_DEBUG) writeDebug(process.env.BENCH_COMPLETION_DEBUG, played);
 

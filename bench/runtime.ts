@@ -39,7 +39,7 @@ async function measureModel(name: string, path: string, role: ModelRole): Promis
   const runtime = new RuntimeClient({
     workerPath: join(repo, 'dist', 'worker.js'),
     log: silentLog,
-    modelFor: () => ({ path, contextSize: 4096, threads: 0, gpu: 'off' }),
+    modelFor: () => ({ path, contextSize: 4096, threads: 0, adaptiveThreads: true, gpu: 'off' }),
     idleUnloadMs: () => idleMs,
   });
   try {

@@ -36,6 +36,10 @@ export const Commands = {
   rejectEdit: 'sovereign.rejectEdit',
   acceptEditHunk: 'sovereign.acceptEditHunk',
   rejectEditHunk: 'sovereign.rejectEditHunk',
+  // Source Control
+  /** The Source Control title's button: writes a commit message from the diff into the input box. */
+  writeCommitMessage: 'sovereign.writeCommitMessage',
+  stopCommitMessage: 'sovereign.stopCommitMessage',
   // Team server
   setServerApiKey: 'sovereign.setServerApiKey',
   clearServerApiKey: 'sovereign.clearServerApiKey',

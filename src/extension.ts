@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { chatViewType } from './chat/chatView';
 import { registerChat } from './chat/registerChat';
 import { Commands } from './commands';
+import { registerCommitMessage } from './commitMessage/registerCommitMessage';
 import { registerCompletion } from './completion/registerCompletion';
 import { registerEdit } from './edit/registerEdit';
 import { errorMessage } from './common/errors';
@@ -77,6 +78,7 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
   // In-place edits ask the same chat backend: the worker's priority gate, or the team server.
   context.subscriptions.push(registerEdit(chatBackend, config, contentPolicy, tagged(log, 'edit')));
   mark('edit');
+  const commitMessage = registerCommitMessage(chatBackend, config, contentPolicy, tagged(log, 'commitMessage'));
   const models = registerModels(context, client, config, tagged(log, 'models'));
   mark('models');
   context.subscriptions.push(
@@ -84,6 +86,7 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
     completion.disposable,
     registerStatusBar({ client, config, completion: completion.provider, requests: completion.pipeline, server, policy: contentPolicy, extensionId: context.extension.id }),
     chat.disposable,
+    commitMessage,
     models.disposable,
     registerWalkthrough(context),
     vscode.commands.registerCommand(Commands.showLog, () => log.show(true)),

@@ -10,6 +10,7 @@ import { round } from '../stats';
 import { workerRuntime } from '../workerRuntime';
 import type { Args } from './args';
 import { Harness, type RunResult } from './harness';
+import { loadDescriptions, startLoad, type LoadKind } from './busyLoad';
 import { overheadProbe } from './overheadProbe';
 import { measureRates, tokenizeAll, type RateFigures } from './rates';
 
@@ -38,11 +39,11 @@ const loadNow = () => loadavg().map((x) => round(x, 2)!);
  * Both sides up, Sovereign's worker and llama-server (each idle while the other runs): the rates
  * first, then the replay's sessions alternately, then Sovereign's overhead probe.
  */
-export async function playBothSides(args: Args, model: string, replay: Replay, settings: CompletionSettings): Promise<Played> {
+export async function playBothSides(args: Args, model: string, replay: Replay, settings: CompletionSettings, competing?: LoadKind): Promise<Played> {
   const load: Record<string, number[]> = { start: loadNow() };
   const binaries = await ensureLlamaServer();
   log('Sovereign: starting the worker');
-  const runtime = workerRuntime({ completion: model }, { contextSize: args.ctx, threads: args.threads });
+  const runtime = workerRuntime({ completion: model }, { contextSize: args.ctx, threads: args.threads, adaptiveThreads: args.adaptiveThreads });
   let server: LlamaServer | undefined;
   try {
     const info = await runtime.load('completion');
@@ -64,17 +65,24 @@ export async function playBothSides(args: Args, model: string, replay: Replay, s
       ['Sovereign', sovHarness, sovDriver],
       ['llama-server', lsHarness, lsDriver],
     ];
-    for (const [i, session] of replay.sessions.entries()) {
-      // A-B, B-A, A-B, … so neither side always runs first.
-      const order = i % 2 === 0 ? sides : [...sides].reverse();
-      for (const [name, harness, driver] of order) {
-        load[`${name} ${session.file.rel} start`] = loadNow();
-        log(`${name}: typing ${session.file.rel} (${session.steps.length} steps)`);
-        await harness.session(session);
-        // The user stops; background work (speculation, ring warm-ups) finishes before the
-        // other side runs, so it never competes with it for the CPU.
-        await driver.quiesce(30_000);
+    // The competing load runs while both sides type (the rates above are the quiet machine's).
+    const running = competing && startLoad(competing);
+    if (running) log(`competing load on: ${loadDescriptions[running.kind]}`);
+    try {
+      for (const [i, session] of replay.sessions.entries()) {
+        // A-B, B-A, A-B, … so neither side always runs first.
+        const order = i % 2 === 0 ? sides : [...sides].reverse();
+        for (const [name, harness, driver] of order) {
+          load[`${name} ${session.file.rel} start`] = loadNow();
+          log(`${name}: typing ${session.file.rel} (${session.steps.length} steps)`);
+          await harness.session(session);
+          // The user stops; background work (speculation, ring warm-ups) finishes before the
+          // other side runs, so it never competes with it for the CPU.
+          await driver.quiesce(30_000);
+        }
       }
+    } finally {
+      await running?.stop();
     }
     let overhead: Played['overhead'] = { samples: [], raw: [] };
     if (!args.typethrough) {

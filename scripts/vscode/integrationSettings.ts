@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ensureTestModels, testModelPath } from '../models/testModels';
@@ -30,10 +30,15 @@ export function integrationSettings(): Record<string, unknown> {
   };
 }
 
-/** A fresh folder with a small source file to open. */
+/**
+ * A fresh folder with a small source file to open. Its name is always `workspace` (in a fresh
+ * temporary parent): the folder's name is in the completion prompt (the repository name of the
+ * FIM layout), and with a random-weight model a different name is a different suggestion, which
+ * post-processing may keep in one run and drop in the next.
+ */
 export async function prepareIntegrationWorkspace(): Promise<string> {
   await ensureTestModels();
-  const dir = join(tmpdir(), `sovereign-it-${process.pid}-${Date.now()}`);
+  const dir = join(await mkdtemp(join(tmpdir(), 'sovereign-it-')), 'workspace');
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'main.py'), 'def add(a, b):\n    return a + b\n\n\ndef mul(a, b):\n    \n');
   // Canaries: text that must never reach a prompt, in files each exclusion rule covers.

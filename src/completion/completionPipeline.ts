@@ -212,7 +212,8 @@ export class CompletionPipeline {
 export function completionLogLine(s: CompletionStats, ms: number, shown: string | undefined): string {
   const model = `model ${Math.round(s.totalMs)} ms: prompt ${Math.round(s.promptMs)}, generation ${Math.round(s.generateMs)}`;
   const what = shown ? `shown ${shown.length} chars` : 'nothing shown (post-processing left no text)';
-  return `completion: ${ms} ms (${model}), tokens reused ${s.reusedTokens}, evaluated ${s.evaluatedTokens}, generated ${s.generatedTokens}; stop: ${s.stop}; ${what}`;
+  const threads = s.threads === undefined ? '' : ` on ${s.threads} ${s.threads === 1 ? 'thread' : 'threads'}`;
+  return `completion: ${ms} ms (${model}), tokens reused ${s.reusedTokens}, evaluated ${s.evaluatedTokens}, generated ${s.generatedTokens}${threads}; stop: ${s.stop}; ${what}`;
 }
 
 function indentation(linePrefix: string): number {

@@ -56,6 +56,8 @@ export class CompletionProvider implements vscode.InlineCompletionItemProvider {
     const item: SelectedItem | undefined = info && { text: info.text, start: info.range.start, end: info.range.end };
     const input = this.inputFor(document, position, settings, item);
     if (!input) return undefined;
+    // VS Code asks again as the list's selection moves: one line per ask says which item it was for.
+    if (item) this.log.debug(`completion: asked beside the suggestion list, item "${item.text}"${manual ? ' (invoked)' : ''}`);
 
     try {
       const suggestion = await this.pipeline.provide(input, toAbortSignal(token), manual);

@@ -7,6 +7,7 @@ export const runtimeKeys = {
   chatModelPath: 'chat.modelPath',
   chatContextSize: 'chat.contextSize',
   threads: 'runtime.threads',
+  adaptiveThreads: 'runtime.adaptiveThreads',
   idleUnloadMinutes: 'runtime.idleUnloadMinutes',
   gpu: 'gpu',
   offline: 'offline',
@@ -20,6 +21,8 @@ export type GpuSetting = (typeof gpuSettings)[number];
 export interface RuntimeSettings {
   /** 0 = the physical cores. */
   threads: number;
+  /** Fewer threads while the machine is busy (see threadTuner.ts). */
+  adaptiveThreads: boolean;
   gpu: GpuSetting;
   /** 0 = never. */
   idleUnloadMs: number;
@@ -32,6 +35,7 @@ export interface RuntimeSettings {
 export function runtimeSettings(read: SettingsReader): RuntimeSettings {
   return {
     threads: read.integer(runtimeKeys.threads, 0),
+    adaptiveThreads: read.boolean(runtimeKeys.adaptiveThreads),
     gpu: read.choice(runtimeKeys.gpu, gpuSettings),
     idleUnloadMs: read.number(runtimeKeys.idleUnloadMinutes, 0) * 60_000,
     offline: read.boolean(runtimeKeys.offline),
@@ -45,6 +49,8 @@ export interface ModelLoadSettings {
   contextSize: number;
   /** Always explicit: node-llama-cpp's default oversubscribes small machines. 0 = physical cores. */
   threads: number;
+  /** The most threads is `threads`; fewer while the machine is busy. */
+  adaptiveThreads: boolean;
   gpu: GpuSetting;
 }
 
@@ -63,6 +69,6 @@ export function modelContextSize(read: SettingsReader, role: ModelRole): number 
 export function modelLoadSettings(read: SettingsReader, role: ModelRole, env: NodeJS.ProcessEnv = process.env): ModelLoadSettings | undefined {
   const path = modelPath(read, role, env);
   if (!path) return undefined;
-  const { threads, gpu } = runtimeSettings(read);
-  return { path, contextSize: modelContextSize(read, role), threads, gpu };
+  const { threads, adaptiveThreads, gpu } = runtimeSettings(read);
+  return { path, contextSize: modelContextSize(read, role), threads, adaptiveThreads, gpu };
 }

@@ -16,7 +16,7 @@ export interface LoadModelParams extends ModelLoadSettings {
 
 /** A role's model is loaded again when any of its load settings changed (the client and the worker agree). */
 export function sameLoad(a: ModelLoadSettings, b: ModelLoadSettings): boolean {
-  return a.path === b.path && a.contextSize === b.contextSize && a.threads === b.threads && a.gpu === b.gpu;
+  return a.path === b.path && a.contextSize === b.contextSize && a.threads === b.threads && a.adaptiveThreads === b.adaptiveThreads && a.gpu === b.gpu;
 }
 
 export interface ModelInfo {
@@ -84,6 +84,8 @@ export interface CompletionStats {
   totalMs: number;
   /** Why generation ended. */
   stop: 'eog' | 'maxTokens' | 'timeBudget' | 'indent' | 'singleLine' | 'stopToken' | 'warmup';
+  /** Threads generation ran with at the end (fewer than configured while the machine is busy); absent from a team server. */
+  threads?: number;
 }
 
 export interface CompletionResult {

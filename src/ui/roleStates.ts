@@ -61,7 +61,7 @@ export class RoleStates {
     if (failed) return { kind: 'error', message: failed };
     const s = this.current;
     if (s.kind === 'loading' && s.role === role) return { kind: 'loading', name: baseName(s.path) };
-    if (loaded) return { kind: 'ready', name: loaded.name, detail: hardware(loaded) };
+    if (loaded) return { kind: 'ready', name: loaded.name, detail: hardware(loaded), threads: loaded.threads };
     return configured ? { kind: 'idle', name: baseName(configured) } : { kind: 'none' };
   }
 }

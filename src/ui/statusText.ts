@@ -12,7 +12,7 @@ export type ModelState =
   | { kind: 'none' }
   | { kind: 'idle'; name: string }
   | { kind: 'loading'; name: string }
-  | { kind: 'ready'; name: string; detail?: string }
+  | { kind: 'ready'; name: string; detail?: string; /** Threads it was loaded with (the most it uses). */ threads?: number }
   | { kind: 'error'; message: string };
 
 /** Why completion is off in the active editor. */
@@ -92,7 +92,7 @@ function completionStory(f: StatusFacts): Story & { label: string; icon: string;
   if (c.paused) lines.push('Completions paused. Click to resume.');
   const failed = c.model.kind === 'error';
   if (!server && !needsModel) lines.push(modelLine(c.model, 'loads on first use'));
-  if (c.last && !needsModel) lines.push(lastLine(c.last));
+  if (c.last && !needsModel) lines.push(lastLine(c.last, c.model.kind === 'ready' ? c.model.threads : undefined));
   const counts = countersLine(c.counters);
   if (counts) lines.push(counts);
 
@@ -159,10 +159,15 @@ const stopWords: Record<CompletionStats['stop'], string> = {
   warmup: 'warm-up only',
 };
 
-/** "Last suggestion in 412 ms: reused 813 tokens from the last request, read 20 new, wrote 14; stopped as the line ended." */
-export function lastLine(s: CompletionStats): string {
+/**
+ * "Last suggestion in 412 ms: reused 813 tokens from the last request, read 20 new, wrote 14 on 1
+ * thread of 2 (other programs keep the cores busy); stopped as the line ended."
+ */
+export function lastLine(s: CompletionStats, loadedThreads?: number): string {
   const read = s.reusedTokens > 0 ? `reused ${plural(s.reusedTokens, 'token')} from the last request, read ${s.evaluatedTokens} new` : `read ${plural(s.evaluatedTokens, 'token')} of context`;
-  return `Last suggestion in ${s.totalMs} ms: ${read}, wrote ${s.generatedTokens}; stopped as ${stopWords[s.stop]}.`;
+  const busy = s.threads !== undefined && loadedThreads !== undefined && s.threads < loadedThreads;
+  const threads = s.threads === undefined ? '' : ` on ${plural(s.threads, 'thread')}${busy ? ` of ${loadedThreads} (other programs keep the cores busy)` : ''}`;
+  return `Last suggestion in ${s.totalMs} ms: ${read}, wrote ${s.generatedTokens}${threads}; stopped as ${stopWords[s.stop]}.`;
 }
 
 /** "So far: 12 suggestions from the model, 5 reused from cache, …"; nothing before the first request. */

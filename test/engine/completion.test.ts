@@ -102,7 +102,7 @@ describe('engine: load settings apply to the next request', function () {
   it('a changed context size or thread count loads the model again; unchanged settings keep it loaded', async function () {
     this.timeout(120_000);
     await ensureTestModels();
-    let load = { path: testModelPath('fim-qwen2'), contextSize: 2048, threads: 1, gpu: 'off' as const };
+    let load = { path: testModelPath('fim-qwen2'), contextSize: 2048, threads: 1, adaptiveThreads: true, gpu: 'off' as const };
     const runtime = createRuntime({}, { modelFor: () => load });
     try {
       await runtime.complete(fimParams(prefix, suffix, 2));

@@ -23,7 +23,7 @@ export function createRuntime(models: Models, options: Partial<RuntimeClientOpti
     idleUnloadMs: () => 0,
     modelFor: (role): Omit<LoadModelParams, 'role'> | undefined => {
       const path = models[role];
-      return path ? { path, contextSize: options.contextSize ?? 2048, threads: 2, gpu: 'off' } : undefined;
+      return path ? { path, contextSize: options.contextSize ?? 2048, threads: 2, adaptiveThreads: true, gpu: 'off' } : undefined;
     },
     restartDelayMs: 50,
     ...options,

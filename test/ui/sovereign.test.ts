@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { editorText, openFile, runCommand, screenshot } from '../../scripts/vscode/browser';
-import { chatFrame, closeVsCodeLeavingNothing, ensureVsix, ghostTextOnLine, openVsCode, type VsCodeSession } from './uiFixture';
+import { chatFrame, closeVsCodeLeavingNothing, ensureVsix, ghostTextOnLine, openVsCode, sendChatMessage, type VsCodeSession } from './uiFixture';
 
 /** The request counters the status bar's accessible label tells in words (it redraws whenever one moves). */
 async function counters(page: Page): Promise<{ modelCalls: number; typeThrough: number }> {
@@ -104,8 +104,9 @@ for (const from of ['dev', 'vsix'] as const) {
       const page = session.page;
       await runCommand(page, 'Sovereign: Open Chat');
       const frame = await chatFrame(page);
-      await frame.fill('#prompt', 'Once upon a time there was a cat');
-      await frame.press('#prompt', 'Enter');
+      // Sent the way a user sends it, and checked sent (the box emptied): in a fresh-clone CI run an
+      // Enter pressed right after the view appeared never reached the view's script.
+      await sendChatMessage(frame, page, 'Once upon a time there was a cat');
       await frame.waitForSelector('.entry.user', { timeout: 10_000 });
       await frame.waitForSelector('.entry.assistant[aria-busy="false"]', { timeout: 90_000 });
       const answer = (await frame.textContent('.entry.assistant .body'))?.trim() ?? '';

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 export { chatFrame, sendChatMessage } from '../../scripts/vscode/chatView';
 import { openWorkbench, waitForWorkbench, type Workbench } from '../../scripts/vscode/browser';
@@ -27,13 +27,22 @@ export interface VsCodeSession {
   close(): Promise<void>;
 }
 
+export interface OpenVsCodeOptions {
+  /** Log at debug level (code-server's --log), so sovereignLogTail can say what each request did. */
+  debugLog?: boolean;
+  /** Runs on the workspace folder before VS Code opens it (e.g. to make it a git repository). */
+  prepare?: (folder: string) => Promise<void>;
+}
+
 /** A real VS Code (code-server) in a real browser, with Sovereign from the working tree or a VSIX. */
-export async function openVsCode(from: 'dev' | 'vsix', settings: Record<string, unknown> = {}): Promise<VsCodeSession> {
+export async function openVsCode(from: 'dev' | 'vsix', settings: Record<string, unknown> = {}, options: OpenVsCodeOptions = {}): Promise<VsCodeSession> {
   const folder = await prepareIntegrationWorkspace();
+  await options.prepare?.(folder);
   const server = await startCodeServer({
     folder,
     installVsix: from === 'vsix' ? vsixPath : undefined,
     userSettings: { ...integrationSettings(), ...uiSettings, ...settings },
+    extraArgs: options.debugLog ? ['--log', 'debug'] : [],
   });
   let workbench: Workbench | undefined;
   try {
@@ -63,6 +72,16 @@ export async function closeVsCodeLeavingNothing(session: VsCodeSession | undefin
   await session.close();
   const left = session.server.leftoverPids();
   assert.deepEqual(left, [], `processes left behind after closing VS Code: ${left.join(', ')}`);
+}
+
+/** The last lines of Sovereign's log in this session (its output channel's file), for a failure message. */
+export function sovereignLogTail(session: VsCodeSession, lines = 40): string {
+  const logs = join(session.server.userDataDir, 'logs');
+  const files = existsSync(logs)
+    ? readdirSync(logs, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith(join('sovereign.sovereign', 'Sovereign.log'))).map((f) => join(logs, f))
+    : [];
+  const text = files.map((f) => readFileSync(f, 'utf8')).join('\n');
+  return text ? text.trimEnd().split('\n').slice(-lines).join('\n') : '(no Sovereign log found)';
 }
 
 /** Builds the VSIX when it is missing or older than the build it would carry. */

@@ -114,9 +114,10 @@ describe('settings: the typed readers', () => {
     assert.equal(completionEnabledFor(completionSettings(new TableSettings()), 'markdown'), false);
   });
 
-  it('models: the path (trimmed, else SOVEREIGN_MODEL), its window, threads and GPU', () => {
+  it('models: the path (trimmed, else SOVEREIGN_MODEL), its window, threads (adapted by default) and GPU', () => {
     const settings = new TableSettings({ [SettingKeys.chatModelPath]: ' /m/chat.gguf ', [SettingKeys.chatContextSize]: 8192, [SettingKeys.threads]: 3 });
-    assert.deepEqual(modelLoadSettings(settings, 'chat', {}), { path: '/m/chat.gguf', contextSize: 8192, threads: 3, gpu: 'auto' });
+    assert.deepEqual(modelLoadSettings(settings, 'chat', {}), { path: '/m/chat.gguf', contextSize: 8192, threads: 3, adaptiveThreads: true, gpu: 'auto' });
+    assert.equal(modelLoadSettings(settings.set(SettingKeys.adaptiveThreads, false), 'chat', {})?.adaptiveThreads, false);
     assert.equal(modelLoadSettings(settings, 'completion', {}), undefined);
     assert.equal(modelLoadSettings(settings, 'completion', { SOVEREIGN_MODEL: '/m/any.gguf' })?.path, '/m/any.gguf');
     assert.equal(chatSettings(settings).contextSize, 8192, 'the chat window estimate is the loaded window');

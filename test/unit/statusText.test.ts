@@ -69,6 +69,9 @@ describe('status bar words (statusText)', () => {
 
   it('words for a first request and before any', () => {
     assert.equal(lastLine({ ...stats, reusedTokens: 0, evaluatedTokens: 1, stop: 'eog' }), 'Last suggestion in 412 ms: read 1 token of context, wrote 14; stopped as the model finished.');
+    // The thread count in use: said plainly, and why when it is below what the model was loaded with.
+    assert.match(lastLine({ ...stats, threads: 2 }, 2), /, wrote 14 on 2 threads; stopped/);
+    assert.match(lastLine({ ...stats, threads: 1 }, 2), /, wrote 14 on 1 thread of 2 \(other programs keep the cores busy\); stopped/);
     assert.equal(countersLine(zero), undefined);
     assert.match(countersLine({ ...zero, modelCalls: 1 }) ?? '', /^So far: 1 suggestion from the model,/);
   });
@@ -129,7 +132,7 @@ describe('each role keeps its own model state (RoleStates)', () => {
     assert.deepEqual(roles.model('chat', undefined, '/m/chat.gguf'), { kind: 'loading', name: 'chat.gguf' });
     roles.update(err('modelNotFound', 'chat'));
     assert.deepEqual(roles.model('chat', undefined, '/m/chat.gguf'), { kind: 'error', message: 'modelNotFound!' });
-    assert.deepEqual(roles.model('completion', model('completion', 'coder.gguf'), '/m/coder.gguf'), { kind: 'ready', name: 'coder.gguf', detail: 'CPU, 2 threads' });
+    assert.deepEqual(roles.model('completion', model('completion', 'coder.gguf'), '/m/coder.gguf'), { kind: 'ready', name: 'coder.gguf', detail: 'CPU, 2 threads', threads: 2 });
     assert.equal(roles.last, stats);
     // A later completion does not clear chat's failure; loading chat again does.
     roles.update({ kind: 'ready', models: [model('completion', 'coder.gguf')], last: stats });

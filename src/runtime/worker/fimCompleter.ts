@@ -4,6 +4,7 @@ import type { FimFormat, FimPrompt } from './fimFormat';
 import { checkStop } from './generationStops';
 import type { LlamaContextSequence, Token } from './nodeLlamaCpp';
 import type { PriorityGate } from './priorityGate';
+import { AdaptiveThreads } from './adaptiveThreads';
 import { PromptBudget, PromptRate } from './promptBudget';
 
 /** Prompt tokens evaluated per step, so a cancelled request stops within one step. */
@@ -26,6 +27,8 @@ export class FimCompleter {
     private readonly format: FimFormat,
     private readonly gate: PriorityGate,
     private readonly counts: CompletionCounts = { received: 0, evaluated: 0, generated: 0, completed: 0 },
+    /** The thread count per step; fixed at the context's count where none is given (the quality bench). */
+    private readonly threads: AdaptiveThreads = new AdaptiveThreads(sequence.context.idealThreads, () => undefined, false),
   ) {}
 
   /** A newer request supersedes the one in flight: it is aborted down to the token loop. */
@@ -131,7 +134,8 @@ export class FimCompleter {
       if (signal.aborted) throw new CancelledError();
       const step = head.slice(i, i + evalStep);
       const stepStart = performance.now();
-      await sequence.evaluateWithoutGeneratingNewTokens(step);
+      // Only full slices teach the prompt tuner: a short one costs more per token.
+      await this.threads.step(step.length === evalStep ? this.threads.prompt : undefined, step.length, () => sequence.evaluateWithoutGeneratingNewTokens(step));
       this.rate.observe(step.length, performance.now() - stepStart);
     }
     const stats = (stop: CompletionStats['stop'], generated: number, firstTokenAt: number): CompletionStats => {
@@ -144,6 +148,7 @@ export class FimCompleter {
         generateMs: Math.round(end - (firstTokenAt || end)),
         totalMs: Math.round(end - start),
         stop,
+        threads: this.threads.threads,
       };
     };
     if (warmup) return { text: '', stats: stats('warmup', 0, 0) };
@@ -157,7 +162,11 @@ export class FimCompleter {
     this.counts.generated++;
     const iterator = sequence.evaluate(toEvaluate.slice(-1), { temperature: 0 });
     try {
-      for await (const token of iterator) {
+      // Each next() decodes one token: the thread count can change between two of them.
+      for (;;) {
+        const step = await this.threads.step(this.threads.decode, 1, () => iterator.next());
+        if (step.done) break;
+        const token = step.value;
         if (!firstTokenAt) firstTokenAt = performance.now();
         if (signal.aborted) break;
         if (model.isEogToken(token)) {

@@ -7,6 +7,7 @@ import type {
 } from '../protocol';
 import { sameLoad } from '../protocol';
 import { ChatResponder } from './chatResponder';
+import { AdaptiveThreads } from './adaptiveThreads';
 import { FimCompleter } from './fimCompleter';
 import { detectFimFormat } from './fimFormat';
 import { processLlama } from './processLlama';
@@ -30,6 +31,10 @@ interface RoleSlot {
 export class ModelHost {
   private readonly slots = new Map<ModelRole, RoleSlot>();
   private readonly loading = new Map<ModelRole, Promise<ModelInfo>>();
+  /** llama.cpp's thread limit before any tuning: every context is created with it. */
+  private fullThreads: number | undefined;
+  /** The completion model's thread tuner; it sets the process-wide limit chat runs under too. */
+  private adaptive: AdaptiveThreads | undefined;
   /** Completion holds it; chat waits on it between tokens. */
   readonly gate = new PriorityGate();
   /** Kept across model reloads: the life of this worker. */
@@ -160,6 +165,11 @@ export class ModelHost {
       await this.disposeIfUnused(model);
       throw noFimTokensError(name);
     }
+    // A tuner may have lowered the process-wide limit; a context created under it would keep the
+    // lower count as its own for good.
+    this.fullThreads ??= llama.maxThreads;
+    llama.maxThreads = this.fullThreads;
+    this.adaptive?.forget();
     let context: LlamaContext;
     try {
       context = await model.createContext({
@@ -193,7 +203,11 @@ export class ModelHost {
       },
     };
     if (params.role === 'completion' && fimFormat) {
-      slot.completer = new FimCompleter(sequence, fimFormat, this.gate, this.completionCounts);
+      const adaptive = new AdaptiveThreads(context.idealThreads, (n) => (llama.maxThreads = n), params.adaptiveThreads, (kind, n, why) =>
+        this.log({ level: 'info', message: `${kind}: ${n} of ${context.idealThreads} threads from now on: ${why}` }),
+      );
+      this.adaptive = adaptive;
+      slot.completer = new FimCompleter(sequence, fimFormat, this.gate, this.completionCounts, adaptive);
       try {
         await slot.completer.calibrate();
         this.log({ level: 'info', message: `prompt speed: ${Math.round(slot.completer.promptTokensPerSecond ?? 0)} tokens/s` });

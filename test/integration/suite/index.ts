@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import * as mochaModule from 'mocha';
 import { registerChatTests } from './chat.test';
+import { registerCommitMessageTests } from './commitMessage.test';
 import { registerContentPolicyCallerTests } from './contentPolicyCallers.test';
 import { registerEditTests } from './edit.test';
 import { registerExclusionTests } from './exclusion.test';
@@ -34,6 +35,7 @@ export function run(): Promise<void> {
   registerPrivacyTests();
   registerRequestLogTests();
   registerServerTests();
+  registerCommitMessageTests();
   registerDeactivationTests();
   return new Promise((resolve, reject) => {
     let passed = 0; // counted, not total - failures: with SOVEREIGN_TEST_GREP most tests do not run

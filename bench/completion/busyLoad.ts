@@ -1,0 +1,46 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpus } from 'node:os';
+
+/**
+ * The competing work of a user's machine, started and stopped by the benchmark itself:
+ * - `compiler`: one CPU-bound process at normal priority (a build, a language server indexing);
+ * - `indexer`: one per core at `nice 19` (a background indexer, a backup).
+ * Busy loops in separate Node processes: pure CPU, no memory traffic to speak of, so what they
+ * take from the model is cores, which is what collapses ggml's spinning thread team.
+ */
+export type LoadKind = 'compiler' | 'indexer';
+
+export const loadKinds: readonly LoadKind[] = ['compiler', 'indexer'];
+
+export const loadDescriptions: Record<LoadKind, string> = {
+  compiler: '1 busy process at normal priority',
+  indexer: `${cpus().length} busy processes (one per core) at nice 19`,
+};
+
+export interface RunningLoad {
+  kind: LoadKind;
+  stop(): Promise<void>;
+}
+
+export function startLoad(kind: LoadKind): RunningLoad {
+  const loop = [process.execPath, '-e', 'for (;;) {}'];
+  const children: ChildProcess[] =
+    kind === 'compiler'
+      ? [spawn(loop[0], loop.slice(1), { stdio: 'ignore' })]
+      : cpus().map(() => spawn('nice', ['-n', '19', ...loop], { stdio: 'ignore' }));
+  return {
+    kind,
+    stop: async () => {
+      await Promise.all(
+        children.map(
+          (c) =>
+            new Promise<void>((resolve) => {
+              if (c.exitCode !== null || c.signalCode !== null) return resolve();
+              c.once('exit', () => resolve());
+              c.kill('SIGKILL');
+            }),
+        ),
+      );
+    },
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * How many threads the next evaluation step uses, from what the last steps measured.
+ *
+ * ggml's thread team spins at its barriers, so when another process takes a core, one preempted
+ * thread stalls them all: beside a competing job, 2 threads decoded 25× slower than 1 on a 2-core
+ * machine (issue 12), while on a quiet machine 2 threads are the faster. Neither count is right
+ * everywhere, and the machine changes under us (a build starts, an indexer stops). So the tuner
+ * keeps the recent cost per token of each thread count it has tried, uses the cheapest, and now and
+ * then spends a step or two on the neighbouring count to see whether the machine changed.
+ *
+ * A probe is short and backs off: one that loses doubles the wait before the next (up to
+ * `maxProbeEveryMs`), one that wins switches at once and resets the wait. On a quiet machine the
+ * probes cost a few slower tokens every half minute; on a busy one they find the way back as soon
+ * as the competitor stops.
+ *
+ * Pure (clock injected): the worker feeds it step timings, fimCompleter.ts applies its choice.
+ */
+export interface ThreadTunerOptions {
+  /** First wait between probes, and the wait after a probe that won. */
+  probeEveryMs: number;
+  /** The longest wait between probes (after probes that kept losing). */
+  maxProbeEveryMs: number;
+  /** Steps measured per probe (the cost estimate is their median). */
+  probeSteps: number;
+  /** Weight of a new measurement of the count in use (exponential moving average). */
+  alpha: number;
+}
+
+export const defaultThreadTunerOptions: ThreadTunerOptions = { probeEveryMs: 2_000, maxProbeEveryMs: 32_000, probeSteps: 2, alpha: 0.5 };
+
+interface Estimate {
+  /** Milliseconds per token. */
+  msPerToken: number;
+  at: number;
+}
+
+export class ThreadTuner {
+  private readonly estimates = new Map<number, Estimate>();
+  private probe: { threads: number; samples: number[] } | undefined;
+  private probeEveryMs: number;
+  /** The cost per token of the count in use when it was last compared with a neighbour. */
+  private baseline = Infinity;
+  private nextProbeAt: number;
+  private chosen: number;
+
+  constructor(
+    /** The most threads to use (the configured count). */
+    readonly maxThreads: number,
+    private readonly now: () => number = () => performance.now(),
+    private readonly options: ThreadTunerOptions = defaultThreadTunerOptions,
+    /** Told when the count in use changes, with the estimates that made it change. */
+    private readonly onChange: (threads: number, why: string) => void = () => undefined,
+  ) {
+    this.chosen = Math.max(1, maxThreads);
+    this.probeEveryMs = options.probeEveryMs;
+    this.nextProbeAt = now() + options.probeEveryMs;
+  }
+
+  /** The count in use outside probes: what the status bar reports. */
+  get threads(): number {
+    return this.chosen;
+  }
+
+  /** Threads for the next step. */
+  next(): number {
+    if (this.maxThreads <= 1) return 1;
+    if (this.probe) return this.probe.threads;
+    if (this.now() < this.nextProbeAt) return this.chosen;
+    // Probe the neighbour (one fewer or one more) measured longest ago: one fewer is the way out
+    // of a busy machine, one more the way back once it is quiet.
+    const neighbours = [this.chosen - 1, this.chosen + 1].filter((t) => t >= 1 && t <= this.maxThreads);
+    const candidate = neighbours.sort((a, b) => (this.estimates.get(a)?.at ?? -Infinity) - (this.estimates.get(b)?.at ?? -Infinity))[0];
+    this.probe = { threads: candidate, samples: [] };
+    return candidate;
+  }
+
+  /** A step evaluated `tokens` tokens in `ms` with `threads`. Steps of other sizes are not compared: use one tuner per kind of step. */
+  observe(threads: number, tokens: number, ms: number): void {
+    if (tokens <= 0 || !(ms >= 0)) return;
+    const perToken = ms / tokens;
+    const at = this.now();
+    if (this.probe && threads === this.probe.threads) {
+      this.probe.samples.push(perToken);
+      if (this.probe.samples.length >= this.options.probeSteps) this.endProbe(at);
+      return;
+    }
+    const old = this.estimates.get(threads);
+    const msPerToken = old ? old.msPerToken + this.options.alpha * (perToken - old.msPerToken) : perToken;
+    this.estimates.set(threads, { msPerToken, at });
+    if (threads !== this.chosen) return;
+    if (this.baseline === Infinity) this.baseline = msPerToken;
+    // The count in use slowed down past a neighbour's last measurement: move now, not at the next probe.
+    const better = this.cheapest();
+    if (better !== this.chosen) return this.switchTo(better, at, 'slowed down');
+    // Twice as slow or as fast as when last compared: the machine changed, compare again now,
+    // whatever the back-off.
+    if (msPerToken > 2 * this.baseline || msPerToken < this.baseline / 2) {
+      this.baseline = msPerToken;
+      this.probeEveryMs = this.options.probeEveryMs;
+      this.nextProbeAt = at;
+    }
+  }
+
+  private endProbe(at: number): void {
+    const probe = this.probe!;
+    this.probe = undefined;
+    const sorted = [...probe.samples].sort((a, b) => a - b);
+    this.estimates.set(probe.threads, { msPerToken: sorted[Math.floor((sorted.length - 1) / 2)], at });
+    const current = this.estimates.get(this.chosen);
+    if (current && this.estimates.get(probe.threads)!.msPerToken < current.msPerToken) {
+      this.probeEveryMs = this.options.probeEveryMs;
+      this.switchTo(probe.threads, at, 'probe won');
+    } else {
+      this.probeEveryMs = Math.min(this.options.maxProbeEveryMs, this.probeEveryMs * 2);
+      this.baseline = current?.msPerToken ?? Infinity;
+      this.nextProbeAt = at + this.probeEveryMs;
+    }
+  }
+
+  private cheapest(): number {
+    let best = this.chosen;
+    for (const [threads, e] of this.estimates) {
+      if (e.msPerToken < (this.estimates.get(best)?.msPerToken ?? Infinity)) best = threads;
+    }
+    return best;
+  }
+
+  private switchTo(threads: number, at: number, reason: string): void {
+    this.chosen = threads;
+    this.baseline = this.estimates.get(threads)?.msPerToken ?? Infinity;
+    this.nextProbeAt = at + this.probeEveryMs;
+    const costs = [...this.estimates].sort(([a], [b]) => a - b).map(([t, e]) => `${t}: ${e.msPerToken.toFixed(1)} ms/token`);
+    this.onChange(threads, `${reason} (${costs.join(', ')})`);
+  }
+}

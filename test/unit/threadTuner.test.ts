@@ -1,0 +1,103 @@
+import * as assert from 'node:assert/strict';
+import { ThreadTuner } from '../../src/runtime/worker/threadTuner';
+
+/**
+ * A simulated machine: each step costs what the current load makes it cost with the chosen thread
+ * count, and the clock moves by that much. The costs are the shapes measured in issue 12 on a
+ * 2-core machine: quiet, 2 threads beat 1; beside a competing job, 2 threads collapse.
+ */
+function machine(maxThreads = 2) {
+  let t = 0;
+  let cost: Record<number, number> = { 1: 90, 2: 50 };
+  const changes: string[] = [];
+  const tuner = new ThreadTuner(maxThreads, () => t, undefined, (threads, why) => changes.push(`${threads}: ${why}`));
+  const used: number[] = [];
+  return {
+    tuner,
+    changes,
+    used,
+    setCost(c: Record<number, number>) {
+      cost = c;
+    },
+    /** Runs steps for `ms` of simulated time; returns the thread counts used, in order. */
+    run(ms: number): number[] {
+      const end = t + ms;
+      const these: number[] = [];
+      while (t < end) {
+        const threads = tuner.next();
+        const took = cost[threads];
+        t += took;
+        tuner.observe(threads, 1, took);
+        these.push(threads);
+        used.push(threads);
+      }
+      return these;
+    },
+    get now() {
+      return t;
+    },
+  };
+}
+
+describe('ThreadTuner (adaptive thread count)', () => {
+  it('on a quiet machine keeps all threads, and its probes of fewer cost under 3 % of the time', () => {
+    const m = machine();
+    const steps = m.run(120_000);
+    const probes = steps.filter((t) => t === 1).length;
+    assert.equal(m.tuner.threads, 2);
+    const extraMs = probes * (90 - 50);
+    assert.ok(extraMs / 120_000 < 0.03, `probing cost ${extraMs} ms of 120 s`);
+    assert.ok(probes > 0, 'it does look at fewer threads now and then');
+  });
+
+  it('moves to fewer threads after one or two slow steps once a competing job makes all threads slow', () => {
+    const m = machine();
+    m.run(60_000); // long quiet spell: probes have backed off
+    m.setCost({ 1: 150, 2: 1000 });
+    const loadedAt = m.now;
+    while (m.tuner.threads !== 1 && m.now - loadedAt < 60_000) m.run(1);
+    assert.equal(m.tuner.threads, 1);
+    assert.ok(m.now - loadedAt <= 2_000, `took ${m.now - loadedAt} ms of simulated time to move`);
+    assert.match(m.changes.at(-1) ?? '', /^1: /);
+  });
+
+  it('goes back to all threads once the machine is quiet again', () => {
+    const m = machine();
+    m.run(10_000);
+    m.setCost({ 1: 150, 2: 1000 });
+    m.run(60_000);
+    assert.equal(m.tuner.threads, 1);
+    m.setCost({ 1: 90, 2: 50 });
+    const quietAt = m.now;
+    while (Number(m.tuner.threads) !== 2 && m.now - quietAt < 120_000) m.run(1);
+    assert.equal(m.tuner.threads, 2);
+    assert.ok(m.now - quietAt <= 40_000, `took ${m.now - quietAt} ms of simulated time to come back`);
+  });
+
+  it('under load it spends little time probing the slow count', () => {
+    const m = machine();
+    m.setCost({ 1: 150, 2: 1000 });
+    const steps = m.run(120_000);
+    const slowMs = steps.filter((t) => t === 2).length * 1000;
+    assert.ok(slowMs / 120_000 < 0.15, `${slowMs} ms of 120 s spent on 2 threads`);
+    assert.equal(m.tuner.threads, 1);
+  });
+
+  it('with one thread configured there is nothing to tune', () => {
+    const m = machine(1);
+    m.setCost({ 1: 90 });
+    assert.deepEqual([...new Set(m.run(10_000))], [1]);
+  });
+
+  it('with more cores it walks one count at a time toward the fastest', () => {
+    let t = 0;
+    const cost: Record<number, number> = { 1: 100, 2: 60, 3: 45, 4: 400 };
+    const tuner = new ThreadTuner(4, () => t);
+    for (let i = 0; i < 2000; i++) {
+      const threads = tuner.next();
+      t += cost[threads];
+      tuner.observe(threads, 1, cost[threads]);
+    }
+    assert.equal(tuner.threads, 3);
+  });
+});
