@@ -4,11 +4,17 @@
  * runs), then, for comparison, while a second worker process streams the answer (no shared gate:
  * the two only compete for the CPU). Prints the ratios. A benchmark, not a test.
  *
- *   npm run build && npx tsx bench/chatPriority.ts [--chat fim-qwen2|stories] [--rounds 15]
+ * With --edit the streamed answers are in-place edits instead (the edit prompt of
+ * src/edit/editPrompt.ts on one of this repository's files): an edit is a chat request, so it
+ * takes the same gate.
+ *
+ *   npm run build && npx tsx bench/chatPriority.ts [--chat fim-qwen2|stories] [--rounds 15] [--edit]
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { buildEditPrompt } from '../src/edit/editPrompt';
 import type { RuntimeClient } from '../src/runtime/client';
+import type { ChatMessage } from '../src/runtime/protocol';
 import { testModelPath } from '../scripts/models/testModels';
 import { workerRuntime } from './workerRuntime';
 
@@ -18,6 +24,7 @@ const arg = (name: string, fallback: string) => {
 };
 const chatName = arg('chat', 'fim-qwen2');
 const rounds = Number(arg('rounds', '15'));
+const edit = process.argv.includes('--edit');
 const completionModel = testModelPath('fim-qwen2');
 const chatModel = chatName === 'stories' ? resolve(__dirname, '..', '..', 'shared', 'models', 'stories260K.gguf') : testModelPath('fim-qwen2');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -46,15 +53,36 @@ async function completionLatencies(runtime: RuntimeClient, tag: string): Promise
   return out;
 }
 
-/** Streams chat answers back to back until stopped; counts tokens per second. */
-function streamChat(runtime: RuntimeClient): { stop(): Promise<{ tokens: number; seconds: number }> } {
+/** An edit of one function of src/edit/editHunks.ts, with the rest of that file as context. */
+async function editMessages(runtime: RuntimeClient): Promise<ChatMessage[]> {
+  const text = readFileSync(resolve(__dirname, '..', 'src', 'edit', 'editHunks.ts'), 'utf8');
+  const start = text.indexOf('export function applyHunks');
+  const end = text.indexOf('\n}\n', start) + 2;
+  const prompt = await buildEditPrompt({
+    instruction: 'add a comment above each statement',
+    fileName: 'src/edit/editHunks.ts',
+    language: 'typescript',
+    target: text.slice(start, end),
+    before: text.slice(0, start),
+    after: text.slice(end + 1),
+    windowTokens: 2048,
+    maxAnswerTokens: 1500,
+    count: (texts) => runtime.countTokens('chat', texts),
+    measure: (messages) => runtime.chatPromptTokens(messages),
+  });
+  if (!prompt.ok) throw new Error(prompt.error);
+  return prompt.messages;
+}
+
+/** Streams chat answers (or edits) back to back until stopped; counts tokens per second. */
+function streamChat(runtime: RuntimeClient, messages: ChatMessage[]): { stop(): Promise<{ tokens: number; seconds: number }> } {
   const controller = new AbortController();
   let tokens = 0;
   const started = performance.now();
   const loop = (async () => {
     while (!controller.signal.aborted) {
       const result = await runtime
-        .chat([{ role: 'user', content: 'Tell me a long story about a robot who learns to paint.' }], { maxTokens: 1500, signal: controller.signal, onText() {} })
+        .chat(messages, { maxTokens: 1500, signal: controller.signal, onText() {} })
         .catch(() => undefined);
       tokens += result?.stats.generatedTokens ?? 0;
     }
@@ -77,19 +105,20 @@ async function main(): Promise<void> {
     await runtime.load('chat');
     await other.load('chat');
     await completionLatencies(runtime, 'warm-up');
+    const messages: ChatMessage[] = edit ? await editMessages(runtime) : [{ role: 'user', content: 'Tell me a long story about a robot who learns to paint.' }];
 
     const alone = await completionLatencies(runtime, 'alone');
 
-    const chatAlone = streamChat(runtime);
+    const chatAlone = streamChat(runtime, messages);
     await sleep(3000);
     const chatOnly = await chatAlone.stop();
 
-    const sameWorker = streamChat(runtime);
+    const sameWorker = streamChat(runtime, messages);
     await sleep(500); // the answer is streaming
     const withChat = await completionLatencies(runtime, 'same-worker');
     const chatDuring = await sameWorker.stop();
 
-    const otherWorker = streamChat(other);
+    const otherWorker = streamChat(other, messages);
     await sleep(500);
     const withOtherWorker = await completionLatencies(runtime, 'other-worker');
     await otherWorker.stop();
@@ -98,7 +127,7 @@ async function main(): Promise<void> {
     const b = summarize(withChat);
     const c = summarize(withOtherWorker);
     const ms = (n: number) => `${n.toFixed(0)} ms`;
-    console.log(`completion: fim-qwen2, chat: ${chatName}, ${rounds} completions each, 2 threads per context`);
+    console.log(`completion: fim-qwen2, ${edit ? 'edit' : 'chat'}: ${chatName}, ${rounds} completions each, 2 threads per context`);
     console.log(`  completion alone                            median ${ms(a.median)}  p90 ${ms(a.p90)}`);
     console.log(`  while the same worker streams chat (gate)   median ${ms(b.median)}  p90 ${ms(b.p90)}   ratio ${(b.median / a.median).toFixed(2)}`);
     console.log(`  while another worker streams chat (no gate) median ${ms(c.median)}  p90 ${ms(c.p90)}   ratio ${(c.median / a.median).toFixed(2)}`);

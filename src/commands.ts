@@ -30,6 +30,12 @@ export const Commands = {
   rejectProposal: 'sovereign.rejectProposal',
   /** VS Code's own Chat panel, in Ask mode with Sovereign's model and `@sovereign` typed in. */
   askInVsCodeChat: 'sovereign.askInVsCodeChat',
+  // In-place edits
+  editWithInstruction: 'sovereign.editWithInstruction',
+  acceptEdit: 'sovereign.acceptEdit',
+  rejectEdit: 'sovereign.rejectEdit',
+  acceptEditHunk: 'sovereign.acceptEditHunk',
+  rejectEditHunk: 'sovereign.rejectEditHunk',
   // Source Control
   /** The Source Control title's button: writes a commit message from the diff into the input box. */
   writeCommitMessage: 'sovereign.writeCommitMessage',

@@ -4,6 +4,7 @@ import { registerChat } from './chat/registerChat';
 import { Commands } from './commands';
 import { registerCommitMessage } from './commitMessage/registerCommitMessage';
 import { registerCompletion } from './completion/registerCompletion';
+import { registerEdit } from './edit/registerEdit';
 import { errorMessage } from './common/errors';
 import { tagged } from './common/log';
 import { Config } from './config/config';
@@ -75,6 +76,9 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
   mark('completion');
   const chat = registerChat(context, chatBackend, config, contentPolicy, tagged(log, 'chat'));
   mark('chat');
+  // In-place edits ask the same chat backend: the worker's priority gate, or the team server.
+  context.subscriptions.push(registerEdit(chatBackend, config, contentPolicy, tagged(log, 'edit')));
+  mark('edit');
   const commitMessage = registerCommitMessage(chatBackend, config, contentPolicy, tagged(log, 'commitMessage'));
   const models = registerModels(context, client, config, tagged(log, 'models'));
   mark('models');

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { parseEditReply } from '../edit/parseEditReply';
 
 export const proposalScheme = 'sovereign-proposal';
 /** Context key: a proposed change waits for Accept or Discard (shows the commands in the palette). */
@@ -40,13 +41,26 @@ export class CodeProposals implements vscode.Disposable, vscode.TextDocumentCont
 
   async propose(editor: vscode.TextEditor, code: string): Promise<void> {
     const doc = editor.document;
-    const whole = new vscode.Range(doc.positionAt(0), doc.positionAt(doc.getText().length));
-    const range = editor.selection.isEmpty ? whole : editor.selection;
     const original = doc.getText();
-    let replacement = code;
+    const whole = new vscode.Range(doc.positionAt(0), doc.positionAt(original.length));
+    // A selection grows to whole lines: the parser re-bases indentation line by line.
+    const sel = editor.selection;
+    const lastLine = sel.end.character === 0 && sel.end.line > sel.start.line ? sel.end.line - 1 : sel.end.line;
+    const range = sel.isEmpty ? whole : new vscode.Range(sel.start.line, 0, lastLine, doc.lineAt(lastLine).text.length);
+    const start = doc.offsetAt(range.start);
+    const end = doc.offsetAt(range.end);
+    // The same defensive parsing as an in-place edit: a block that echoes the lines around the
+    // selection is cut back to it, and its indentation follows the selection's.
+    const target = original.slice(start, end).replace(/\r\n/g, '\n');
+    const parsed = parseEditReply(code, { target, before: original.slice(0, start).replace(/\r\n/g, '\n'), after: original.slice(end).replace(/\r\n/g, '\n') }, { codeBlock: true });
+    if (!parsed.ok) {
+      void vscode.window.showWarningMessage(`Nothing to apply: ${parsed.error}`);
+      return;
+    }
+    let replacement = doc.eol === vscode.EndOfLine.CRLF ? parsed.code.replace(/\n/g, '\r\n') : parsed.code;
     // A whole file keeps its final newline; a code block's text has none of its own.
-    if (range.isEqual(whole) && original.endsWith('\n') && !code.endsWith('\n')) replacement += '\n';
-    const proposed = original.slice(0, doc.offsetAt(range.start)) + replacement + original.slice(doc.offsetAt(range.end));
+    if (range.isEqual(whole) && original.endsWith('\n') && !replacement.endsWith('\n')) replacement += doc.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
+    const proposed = original.slice(0, start) + replacement + original.slice(end);
     // The file name last, so the diff editor picks the document's language from it.
     const name = doc.uri.path.split('/').pop() || 'untitled';
     const uri = vscode.Uri.from({ scheme: proposalScheme, path: `/${++this.counter}/${name}` });

@@ -8,6 +8,7 @@ import { registerChatTests } from './chat.test';
 import { registerCommitMessageTests } from './commitMessage.test';
 import { registerCodeIndexTests } from './codeIndex.test';
 import { registerContentPolicyCallerTests } from './contentPolicyCallers.test';
+import { registerEditTests } from './edit.test';
 import { registerExclusionTests } from './exclusion.test';
 import { registerHugeFileTests } from './hugeFiles.test';
 import { registerLiveSettingsTests } from './liveSettings.test';
@@ -28,6 +29,7 @@ export function run(): Promise<void> {
   registerChatTests();
   registerCodeIndexTests();
   registerExclusionTests();
+  registerEditTests();
   registerHugeFileTests();
   registerContentPolicyCallerTests();
   registerLiveSettingsTests();

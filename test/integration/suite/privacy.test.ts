@@ -1,7 +1,7 @@
 /**
  * Privacy proofs in a real VS Code extension host (issue 6): the host runs inside a network
  * namespace (test/harness/offline.sh), and neither the extension host nor the model worker
- * attempts a connection of any kind while the embedded backend completes and answers a chat.
+ * attempts a connection of any kind while the embedded backend completes, answers a chat and edits.
  * The host is audited in-process (test/privacy/socketAudit.ts); the worker through NODE_OPTIONS,
  * which RuntimeClient's fork passes on from the host's environment.
  */
@@ -56,7 +56,7 @@ export function registerPrivacyTests(): void {
       assert.ok(seen.every((a) => a.pid === process.pid), 'recorded in this process');
     });
 
-    it('no connection attempt from the host or the worker during an embedded completion and a chat answer', async function () {
+    it('no connection attempt from the host or the worker during an embedded completion, a chat answer and an edit', async function () {
       this.timeout(180_000);
       const { ext, api } = await activated();
       const backend = vscode.workspace.getConfiguration('sovereign').get<string>('backend');
@@ -103,7 +103,19 @@ export function registerPrivacyTests(): void {
           answer = (await api.runtime.chat([{ role: 'user', content: 'Once upon a time there was a cat' }], { maxTokens: 24, onText: () => undefined })).text;
         }
         assert.match(answer, /[a-z]{2,}/i, `a chat answer from stories260K, got "${answer}"`);
-        assert.equal(api.runtime.pid, pid, 'one audited worker served both');
+
+        // An in-place edit: the same chat path, with the edited file as context.
+        const chats = api.runtime.chat.bind(api.runtime);
+        let edits = 0;
+        api.runtime.chat = (messages, options) => (edits++, chats(messages, options));
+        try {
+          await vscode.commands.executeCommand('sovereign.editWithInstruction', { instruction: 'add a docstring' });
+          await vscode.commands.executeCommand('sovereign.rejectEdit');
+        } finally {
+          api.runtime.chat = chats;
+        }
+        assert.equal(edits, 1, 'the edit asked the embedded model');
+        assert.equal(api.runtime.pid, pid, 'one audited worker served all three');
 
         audit.uninstall();
         assert.deepEqual(hostAttempts, [], `the extension host attempted connections:\n${formatAttempts(hostAttempts)}`);
