@@ -4,6 +4,7 @@ import type { SettingsReader } from './settingsReader';
 export const runtimeKeys = {
   completionModelPath: 'completion.modelPath',
   completionContextSize: 'completion.contextSize',
+  completionPromptLookup: 'completion.promptLookup',
   chatModelPath: 'chat.modelPath',
   chatContextSize: 'chat.contextSize',
   threads: 'runtime.threads',
@@ -46,6 +47,11 @@ export interface ModelLoadSettings {
   /** Always explicit: node-llama-cpp's default oversubscribes small machines. 0 = physical cores. */
   threads: number;
   gpu: GpuSetting;
+  /**
+   * Completion only: draft tokens by looking the last generated ones up in the prompt and verify
+   * them in one batch (prompt-lookup speculative decoding). Absent = off.
+   */
+  promptLookup?: boolean;
 }
 
 /**
@@ -64,5 +70,7 @@ export function modelLoadSettings(read: SettingsReader, role: ModelRole, env: No
   const path = modelPath(read, role, env);
   if (!path) return undefined;
   const { threads, gpu } = runtimeSettings(read);
-  return { path, contextSize: modelContextSize(read, role), threads, gpu };
+  const load: ModelLoadSettings = { path, contextSize: modelContextSize(read, role), threads, gpu };
+  if (role === 'completion') load.promptLookup = read.boolean(runtimeKeys.completionPromptLookup);
+  return load;
 }

@@ -3,6 +3,7 @@ import { chatSettings } from '../../src/config/chatSettings';
 import { completionEnabledFor, completionSettings, extraContextTokens } from '../../src/config/completionSettings';
 import { modelLoadSettings, runtimeSettings } from '../../src/config/runtimeSettings';
 import { serverSettings } from '../../src/config/serverSettings';
+import { sameLoad } from '../../src/runtime/protocol';
 import { SettingKeys, type SettingKey } from '../../src/config/settingKeys';
 import { contributedSettings, TableSettings } from './tableSettings';
 
@@ -119,6 +120,12 @@ describe('settings: the typed readers', () => {
     assert.deepEqual(modelLoadSettings(settings, 'chat', {}), { path: '/m/chat.gguf', contextSize: 8192, threads: 3, gpu: 'auto' });
     assert.equal(modelLoadSettings(settings, 'completion', {}), undefined);
     assert.equal(modelLoadSettings(settings, 'completion', { SOVEREIGN_MODEL: '/m/any.gguf' })?.path, '/m/any.gguf');
+    const lookup = new TableSettings({ [SettingKeys.completionModelPath]: '/m/c.gguf', [SettingKeys.completionPromptLookup]: true });
+    assert.equal(modelLoadSettings(lookup, 'completion', {})?.promptLookup, true, 'prompt lookup is a completion load setting');
+    const off = modelLoadSettings(new TableSettings({ [SettingKeys.completionModelPath]: '/m/c.gguf' }), 'completion', {})!;
+    assert.equal(off.promptLookup, false);
+    assert.equal(sameLoad(off, { ...off, promptLookup: true }), false, 'turning it on loads the model again');
+    assert.equal(sameLoad(off, { ...off, promptLookup: undefined }), true, 'absent is off');
     assert.equal(chatSettings(settings).contextSize, 8192, 'the chat window estimate is the loaded window');
   });
 

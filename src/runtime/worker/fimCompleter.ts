@@ -134,9 +134,14 @@ export class FimCompleter {
       await sequence.evaluateWithoutGeneratingNewTokens(step);
       this.rate.observe(step.length, performance.now() - stepStart);
     }
+    // Prompt lookup drafts from this prompt; its counters are the sequence's, so this request's are a difference.
+    sequence.tokenPredictor?.updateInputTokens(prompt);
+    const predictionsBefore = sequence.tokenPredictor ? sequence.tokenPredictions : undefined;
     const stats = (stop: CompletionStats['stop'], generated: number, firstTokenAt: number): CompletionStats => {
       const end = performance.now();
+      const drafts = predictionsBefore && draftCounts(predictionsBefore, sequence.tokenPredictions);
       return {
+        ...drafts,
         reusedTokens: reused,
         evaluatedTokens: toEvaluate.length,
         generatedTokens: generated,
@@ -185,4 +190,12 @@ export class FimCompleter {
     if (signal.aborted) throw new CancelledError();
     return { text, stats: stats(stop, generated.length, firstTokenAt) };
   }
+}
+
+type Predictions = LlamaContextSequence['tokenPredictions'];
+
+/** Drafted tokens (confirmed or refuted by the model) and the confirmed ones, between two readings. */
+function draftCounts(before: Predictions, after: Predictions): { draftedTokens: number; acceptedTokens: number } {
+  const accepted = after.validated - before.validated;
+  return { draftedTokens: accepted + after.refuted - before.refuted, acceptedTokens: accepted };
 }

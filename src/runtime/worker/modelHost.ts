@@ -14,6 +14,12 @@ import { loadNodeLlamaCpp, type LlamaContext, type LlamaModel } from './nodeLlam
 import { PriorityGate } from './priorityGate';
 import { noChatTemplateError, noFimTokensError, problemOf, unsupportedArchitectureError, validateModelFile } from './validateModelFile';
 
+/**
+ * Prompt lookup's drafts: after a match of at least 2 tokens in the prompt (a single token matches
+ * almost anywhere, and each wrong draft widens a decode step for nothing), up to 6 following tokens.
+ */
+const promptLookupOptions = { patternLength: { min: 2 }, predictionLength: { max: 6 } };
+
 interface RoleSlot {
   params: LoadModelParams;
   info: ModelInfo;
@@ -171,7 +177,8 @@ export class ModelHost {
       await this.disposeIfUnused(model);
       throw classifyLoadError(e, name);
     }
-    const sequence = context.getSequence();
+    const lookup = params.role === 'completion' && params.promptLookup;
+    const sequence = context.getSequence(lookup ? { tokenPredictor: new nlc.InputLookupTokenPredictor(promptLookupOptions) } : undefined);
     const slot: RoleSlot = {
       params,
       model,
@@ -208,7 +215,7 @@ export class ModelHost {
     }
     slot.info.loadMs = Math.round(performance.now() - started);
     this.slots.set(params.role, slot);
-    this.log({ level: 'info', message: `loaded ${name} for ${params.role} in ${slot.info.loadMs} ms (${threads} threads, ${slot.info.gpu})` });
+    this.log({ level: 'info', message: `loaded ${name} for ${params.role} in ${slot.info.loadMs} ms (${threads} threads, ${slot.info.gpu}${lookup ? ', prompt lookup' : ''})` });
     return slot.info;
   }
 
