@@ -84,12 +84,13 @@ export class FimCompleter {
    */
   promptFor(params: CompletionParams): FimPrompt {
     const room = Math.max(16, this.sequence.contextSize - params.maxTokens - 4);
+    const maxPrefixTokens = Math.min(params.maxPrefixTokens, Math.floor(room * 0.6));
+    const maxSuffixTokens = Math.min(params.maxSuffixTokens, Math.floor(room * 0.2));
+    // Extra context may fill what the prefix and suffix bounds leave of the room (as llama-server's
+    // /infill does), never less than a fifth of it.
+    const extraRoom = Math.max(Math.floor(room * 0.2), room - maxPrefixTokens - maxSuffixTokens);
     const caps = this.budget.caps(
-      {
-        maxPrefixTokens: Math.min(params.maxPrefixTokens, Math.floor(room * 0.6)),
-        maxSuffixTokens: Math.min(params.maxSuffixTokens, Math.floor(room * 0.2)),
-        maxExtraTokens: Math.min(params.maxExtraTokens ?? 0, Math.floor(room * 0.2)),
-      },
+      { maxPrefixTokens, maxSuffixTokens, maxExtraTokens: Math.min(params.maxExtraTokens ?? 0, extraRoom) },
       params.promptBudgetMs ?? 0,
       this.format.suffixFirst,
     );
