@@ -4,6 +4,7 @@
  *
  *   npm run bench:completion -- [--files <paths…>] [--model <gguf>] [--quick] [--typethrough]
  *                               [--tokens N] [--seed N] [--ctx N] [--threads N] [--prompt-budget-ms N]
+ *                               [--no-equal-context]
  *
  * One process run: llama-bench (prompt and generation rate of the model with the same threads),
  * then Sovereign (the real CompletionPipeline + RuntimeClient + dist/worker.js), then llama-server
@@ -16,6 +17,10 @@
  * and then accepts it, to measure type-through and speculation (random models never predict what
  * the user types, so this is the only way to exercise them). Its figures go under `typethrough`
  * in bench/results/completion.json (the rest of the file is kept).
+ *
+ * Equal context: Sovereign also types the replay a second time, in its own worker, with
+ * llama-server's token bounds and no prompt budget (equalContextSettings), and its ratio to the
+ * peer is reported beside the default one (--no-equal-context skips it).
  *
  * Writes bench/results/completion.json, completion.md and completion.svg.
  *
@@ -53,6 +58,21 @@ function sovereignSettings(args: Args): CompletionSettings {
     debounceMinMs: 30,
     debounceMaxMs: 120,
     speculate: true,
+  };
+}
+
+/**
+ * Sovereign with the token bounds llama-server's /infill applies (llama.cpp format_prompt_infill):
+ * ≤ 3/4·n_batch prefix tokens, ≤ n_batch/4 − 2 suffix tokens (less the current line, which
+ * llama.vscode sends as `prompt`), extra context up to n_ctx − n_batch − 2·n_predict; prompt budget off.
+ */
+export function equalContextSettings(args: Args): CompletionSettings {
+  return {
+    ...sovereignSettings(args),
+    maxPrefixTokens: Math.floor((3 * args.batch) / 4),
+    maxSuffixTokens: Math.floor(args.batch / 4) - 2,
+    maxExtraTokens: Math.max(0, args.ctx - args.batch - 2 * args.tokens),
+    promptBudgetMs: 0,
   };
 }
 
@@ -94,7 +114,7 @@ async function main(): Promise<void> {
   log(`replay: ${replay.sessions.length} files, ${replay.keystrokes} keystrokes, ${replay.waitPoints} wait points (seed ${args.seed}${args.quick ? ', quick' : ''}${args.typethrough ? ', type-through' : ''})`);
   const settings = sovereignSettings(args);
 
-  const played = await playBothSides(args, model, replay, settings);
+  const played = await playBothSides(args, model, replay, settings, args.equalContext && !args.typethrough ? equalContextSettings(args) : undefined);
   if (process.env.BENCH_COMPLETION_DEBUG) writeDebug(process.env.BENCH_COMPLETION_DEBUG, played);
 
   const previous = existsSync(outJson) ? (JSON.parse(readFileSync(outJson, 'utf8')) as Record<string, unknown>) : {};
