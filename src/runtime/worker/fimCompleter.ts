@@ -5,6 +5,7 @@ import { checkStop } from './generationStops';
 import type { LlamaContextSequence, Token } from './nodeLlamaCpp';
 import type { PriorityGate } from './priorityGate';
 import { PromptBudget, PromptRate } from './promptBudget';
+import { MAX_DRAFT, PromptLookup } from './promptLookup';
 
 /** Prompt tokens evaluated per step, so a cancelled request stops within one step. */
 const evalStep = 64;
@@ -26,6 +27,8 @@ export class FimCompleter {
     private readonly format: FimFormat,
     private readonly gate: PriorityGate,
     private readonly counts: CompletionCounts = { received: 0, evaluated: 0, generated: 0, completed: 0 },
+    /** Draft tokens from the prompt and verify them in one batch (promptLookup.ts). */
+    private readonly promptLookup = false,
   ) {}
 
   /** A newer request supersedes the one in flight: it is aborted down to the token loop. */
@@ -111,6 +114,42 @@ export class FimCompleter {
     }
   }
 
+  /**
+   * Greedy generation like `sequence.evaluate(last prompt token)`, but each step also evaluates the
+   * tokens the prompt suggests will follow (promptLookup.ts) and keeps those the model's own greedy
+   * choices confirm: the same tokens, fewer decode steps when the completion repeats the prompt.
+   */
+  private async *speculate(prompt: Token[], counts: { draftedTokens: number; acceptedTokens: number }): AsyncGenerator<Token> {
+    const sequence = this.sequence;
+    const lookup = new PromptLookup(prompt);
+    const history = prompt.slice();
+    let pending = prompt[prompt.length - 1];
+    const next = { generateNext: { token: true, options: { temperature: 0 } } };
+    for (;;) {
+      // Never into a context shift: drafts stop short of the end of the context.
+      const drafts = lookup.draft(history, Math.min(MAX_DRAFT, sequence.contextSize - sequence.nextTokenIndex - 2));
+      const start = sequence.nextTokenIndex;
+      const out = await sequence.controlledEvaluate([pending, ...drafts].map((t): [Token, typeof next] => [t, next]));
+      const chosen: Token[] = [];
+      for (let i = 0; i <= drafts.length; i++) {
+        const token = out[i]?.next.token;
+        if (token === undefined || token === null) return;
+        chosen.push(token);
+        if (i === drafts.length || drafts[i] !== token) break;
+      }
+      const accepted = chosen.length - 1;
+      counts.draftedTokens += drafts.length;
+      counts.acceptedTokens += accepted;
+      // The cache keeps the pending token and the confirmed drafts; the last chosen token is evaluated next.
+      if (accepted < drafts.length) await sequence.eraseContextTokenRanges([{ start: start + 1 + accepted, end: sequence.nextTokenIndex }]);
+      for (const token of chosen) {
+        history.push(token);
+        yield token;
+      }
+      pending = chosen[chosen.length - 1];
+    }
+  }
+
   private async generate(params: CompletionParams, signal: AbortSignal): Promise<CompletionResult> {
     this.counts.evaluated++;
     const start = performance.now();
@@ -135,12 +174,9 @@ export class FimCompleter {
       await sequence.evaluateWithoutGeneratingNewTokens(step);
       this.rate.observe(step.length, performance.now() - stepStart);
     }
-    // Prompt lookup drafts from this prompt; its counters are the sequence's, so this request's are a difference.
-    sequence.tokenPredictor?.updateInputTokens(prompt);
-    const predictionsBefore = sequence.tokenPredictor ? sequence.tokenPredictions : undefined;
+    const drafts = this.promptLookup ? { draftedTokens: 0, acceptedTokens: 0 } : undefined;
     const stats = (stop: CompletionStats['stop'], generated: number, firstTokenAt: number): CompletionStats => {
       const end = performance.now();
-      const drafts = predictionsBefore && draftCounts(predictionsBefore, sequence.tokenPredictions);
       return {
         ...drafts,
         reusedTokens: reused,
@@ -161,7 +197,7 @@ export class FimCompleter {
     let stop: CompletionStats['stop'] = 'maxTokens';
     let firstTokenAt = 0;
     this.counts.generated++;
-    const iterator = sequence.evaluate(toEvaluate.slice(-1), { temperature: 0 });
+    const iterator = drafts ? this.speculate(prompt, drafts) : sequence.evaluate(toEvaluate.slice(-1), { temperature: 0 });
     try {
       for await (const token of iterator) {
         if (!firstTokenAt) firstTokenAt = performance.now();
@@ -186,17 +222,10 @@ export class FimCompleter {
         if (generated.length >= params.maxTokens) break;
       }
     } finally {
-      await iterator.return();
+      await iterator.return(undefined);
     }
     if (signal.aborted) throw new CancelledError();
     return { text, stats: stats(stop, generated.length, firstTokenAt) };
   }
 }
 
-type Predictions = LlamaContextSequence['tokenPredictions'];
-
-/** Drafted tokens (confirmed or refuted by the model) and the confirmed ones, between two readings. */
-function draftCounts(before: Predictions, after: Predictions): { draftedTokens: number; acceptedTokens: number } {
-  const accepted = after.validated - before.validated;
-  return { draftedTokens: accepted + after.refuted - before.refuted, acceptedTokens: accepted };
-}

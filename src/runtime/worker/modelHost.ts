@@ -14,12 +14,6 @@ import { loadNodeLlamaCpp, type LlamaContext, type LlamaModel } from './nodeLlam
 import { PriorityGate } from './priorityGate';
 import { noChatTemplateError, noFimTokensError, problemOf, unsupportedArchitectureError, validateModelFile } from './validateModelFile';
 
-/**
- * Prompt lookup's drafts: after a match of at least 2 tokens in the prompt (a single token matches
- * almost anywhere, and each wrong draft widens a decode step for nothing), up to 6 following tokens.
- */
-const promptLookupOptions = { patternLength: { min: 2 }, predictionLength: { max: 6 } };
-
 interface RoleSlot {
   params: LoadModelParams;
   info: ModelInfo;
@@ -177,8 +171,8 @@ export class ModelHost {
       await this.disposeIfUnused(model);
       throw classifyLoadError(e, name);
     }
-    const lookup = params.role === 'completion' && params.promptLookup;
-    const sequence = context.getSequence(lookup ? { tokenPredictor: new nlc.InputLookupTokenPredictor(promptLookupOptions) } : undefined);
+    const lookup = params.role === 'completion' && !!params.promptLookup;
+    const sequence = context.getSequence();
     const slot: RoleSlot = {
       params,
       model,
@@ -200,7 +194,7 @@ export class ModelHost {
       },
     };
     if (params.role === 'completion' && fimFormat) {
-      slot.completer = new FimCompleter(sequence, fimFormat, this.gate, this.completionCounts);
+      slot.completer = new FimCompleter(sequence, fimFormat, this.gate, this.completionCounts, lookup);
       try {
         await slot.completer.calibrate();
         this.log({ level: 'info', message: `prompt speed: ${Math.round(slot.completer.promptTokensPerSecond ?? 0)} tokens/s` });
