@@ -16,7 +16,7 @@
  *   code path. The 0.5B-shape model's continuation changes with every change of its prompt, so
  *   no such prompt could be built for it; for it:
  * - oracle: the benchmark model generates its own greedy continuation with drafts that are that
- *   continuation (what the lookup drafts when it hits, from the first token on), through
+ *   continuation (what the lookup drafts on a hit), with FimCompleter's verification steps through
  *   node-llama-cpp directly: the ceiling of the gain at this model's compute cost; and with
  *   6 wrong drafts at every step: the floor of a miss (on real code the random model drafts
  *   rarely, so the miss part mostly measures the predictor's own overhead).
@@ -165,56 +165,56 @@ async function hitGain(args: Args): Promise<Record<string, unknown>> {
   }
 }
 
-/** The bench model drafting its own greedy continuation, the lookup's best case, in this process. */
+/**
+ * The bench model generating its own greedy continuation, in this process, the way FimCompleter's
+ * prompt lookup does (controlledEvaluate of the pending token and up to 6 drafts, erase the
+ * refuted ones): with drafts that are that continuation (a hit at every step) and with 6 wrong
+ * drafts at every step (a miss at every step), against plain one-token steps.
+ */
 async function oracle(args: Args, model: string): Promise<Record<string, unknown>> {
   const nlc = await import('node-llama-cpp');
-  class ContinuationPredictor extends nlc.TokenPredictor {
-    private state: Token[] = [];
-    constructor(private readonly promptLength: number, private readonly continuation: Token[], private readonly wrong = false) {
-      super();
-    }
-    reset({ stateTokens }: { stateTokens: Token[] }): void {
-      this.state = stateTokens.slice();
-    }
-    pushTokens(tokens: Token[]): void {
-      this.state.push(...tokens);
-    }
-    predictTokens(): Token[] {
-      const done = this.state.length - this.promptLength;
-      if (done < 0) return [];
-      const right = this.continuation.slice(done, done + 6); // the lookup's draft length
-      return this.wrong ? Array.from({ length: 6 }, (_, i) => (right[i] === wrongA ? wrongB : wrongA)) : right;
-    }
-  }
   const llama = await nlc.getLlama({ build: 'never', gpu: false });
   const m = await llama.loadModel({ modelPath: model });
   const infill = m.tokens.infill;
   const [wrongA, wrongB] = [m.tokenize(' the', false)[0], m.tokenize(' of', false)[0]];
-  const generate = async (prompt: Token[], predictor?: InstanceType<typeof ContinuationPredictor>) => {
+  const next = { generateNext: { token: true, options: { temperature: 0 } } };
+  const generate = async (prompt: Token[], drafts?: (done: number) => Token[]) => {
     const context = await m.createContext({ contextSize: 2048, threads: args.threads, sequences: 1 });
-    const sequence = context.getSequence(predictor ? { tokenPredictor: predictor } : undefined);
+    const sequence = context.getSequence();
     await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(0, -1));
     const out: Token[] = [];
+    let pending = prompt[prompt.length - 1];
     const start = performance.now();
-    for await (const token of sequence.evaluate(prompt.slice(-1), { temperature: 0 })) {
-      out.push(token);
-      if (out.length >= args.tokens) break;
+    while (out.length < args.tokens) {
+      const draft = drafts?.(out.length) ?? [];
+      const at = sequence.nextTokenIndex;
+      const res = await sequence.controlledEvaluate([pending, ...draft].map((t): [Token, typeof next] => [t, next]));
+      let i = 0;
+      for (; i <= draft.length; i++) {
+        const token = res[i]?.next.token as Token;
+        out.push(token);
+        if (i === draft.length || draft[i] !== token) break;
+      }
+      if (i < draft.length) await sequence.eraseContextTokenRanges([{ start: at + 1 + i, end: sequence.nextTokenIndex }]);
+      pending = out[out.length - 1];
     }
     const ms = performance.now() - start;
     await context.dispose();
-    return { out, ms };
+    return { out: out.slice(0, args.tokens), ms };
   };
   const samples: { plainTps: number; oracleTps: number; wrongTps: number }[] = [];
   try {
     for (const [i, params] of positions(args.files, Math.min(args.positions, 3), args.tokens).entries()) {
       const prompt = [infill.prefix!, ...m.tokenize(params.prefix.slice(-1500), false), infill.suffix!, ...m.tokenize(params.suffix.slice(0, 400), false), infill.middle!];
       const continuation = (await generate(prompt)).out;
+      const right = (done: number) => continuation.slice(done, done + 6);
+      const wrong = (done: number) => right(done).map((t) => (t === wrongA ? wrongB : wrongA));
       for (let rep = 0; rep < args.reps; rep++) {
         const runs = (i + rep) % 2 === 0 ? ['plain', 'oracle', 'wrong'] : ['wrong', 'oracle', 'plain'];
         const ms: Record<string, number> = {};
         for (const kind of runs) {
-          const r = await generate(prompt, kind === 'plain' ? undefined : new ContinuationPredictor(prompt.length, continuation, kind === 'wrong'));
-          if (r.out.join() !== continuation.join()) throw new Error('drafting changed the greedy continuation');
+          const r = await generate(prompt, kind === 'plain' ? undefined : kind === 'oracle' ? right : wrong);
+          if (r.out.join() !== continuation.join()) throw new Error(`${kind} drafts changed the greedy continuation`);
           ms[kind] = r.ms;
         }
         const tps = (kind: string) => continuation.length / (ms[kind] / 1000);
