@@ -4,7 +4,7 @@
  *
  *   npm run bench:completion -- [--files <paths…>] [--model <gguf>] [--quick] [--typethrough]
  *                               [--tokens N] [--seed N] [--ctx N] [--threads N] [--prompt-budget-ms N]
- *                               [--busy] [--fixed-threads]
+ *                               [--no-equal-context] [--busy] [--fixed-threads]
  *
  * One process run: llama-bench (prompt and generation rate of the model with the same threads),
  * then Sovereign (the real CompletionPipeline + RuntimeClient + dist/worker.js), then llama-server
@@ -18,11 +18,16 @@
  * the user types, so this is the only way to exercise them). Its figures go under `typethrough`
  * in bench/results/completion.json (the rest of the file is kept).
  *
+ * Equal context: Sovereign also types the replay a second time, in its own worker, with
+ * llama-server's token bounds and no prompt budget (equalContextSettings), and its ratio to the
+ * peer is reported beside the default one (--no-equal-context skips it).
+ *
  * --busy: the same replay three times in one run, quiet and then beside each competing load the
  * bench starts and stops itself (bench/completion/busyLoad.ts: one busy process at normal
- * priority like a compiler; one per core at nice 19 like an indexer), both sides each time. Its
- * figures go under `busy` in completion.json. --fixed-threads turns Sovereign's adaptive thread
- * count off (sovereign.runtime.adaptiveThreads), to compare.
+ * priority like a compiler; one per core at nice 19 like an indexer), both sides each time (the
+ * equal-context side is left out). Its figures go under `busy` in completion.json.
+ * --fixed-threads turns Sovereign's adaptive thread count off (sovereign.runtime.adaptiveThreads),
+ * to compare.
  *
  * Writes bench/results/completion.json, completion.md and completion.svg.
  *
@@ -64,6 +69,21 @@ function sovereignSettings(args: Args): CompletionSettings {
   };
 }
 
+/**
+ * Sovereign with the token bounds llama-server's /infill applies (llama.cpp format_prompt_infill):
+ * ≤ 3/4·n_batch prefix tokens, ≤ n_batch/4 − 2 suffix tokens (less the current line, which
+ * llama.vscode sends as `prompt`), extra context up to n_ctx − n_batch − 2·n_predict; prompt budget off.
+ */
+export function equalContextSettings(args: Args): CompletionSettings {
+  return {
+    ...sovereignSettings(args),
+    maxPrefixTokens: Math.floor((3 * args.batch) / 4),
+    maxSuffixTokens: Math.floor(args.batch / 4) - 2,
+    maxExtraTokens: Math.max(0, args.ctx - args.batch - 2 * args.tokens),
+    promptBudgetMs: 0,
+  };
+}
+
 async function benchModel(args: Args): Promise<string> {
   if (args.model) return resolve(args.model);
   await ensureTestModels({ bench: true });
@@ -96,7 +116,7 @@ async function busyRun(ctx: RunContext): Promise<void> {
   let quiet: { sov: SideFigures; ls: SideFigures } | undefined;
   for (const c of conditions) {
     log(`--busy: ${c.name}${c.load ? ` (${loadDescriptions[c.load]})` : ''}`);
-    const played = await playBothSides(ctx.args, ctx.model, ctx.replay, ctx.settings, c.load);
+    const played = await playBothSides(ctx.args, ctx.model, ctx.replay, ctx.settings, undefined, c.load);
     const { results } = completionResults(ctx, played, {});
     const sov = results.sovereign as SideFigures;
     const ls = results.llama_server as SideFigures;
@@ -147,7 +167,7 @@ async function main(): Promise<void> {
   const settings = sovereignSettings(args);
 
   if (args.busy) return busyRun({ args, command, model, files, replay, settings });
-  const played = await playBothSides(args, model, replay, settings);
+  const played = await playBothSides(args, model, replay, settings, args.equalContext && !args.typethrough ? equalContextSettings(args) : undefined);
   if (process.env.BENCH_COMPLETION_DEBUG) writeDebug(process.env.BENCH_COMPLETION_DEBUG, played);
 
   const previous = existsSync(outJson) ? (JSON.parse(readFileSync(outJson, 'utf8')) as Record<string, unknown>) : {};

@@ -19,6 +19,8 @@ export interface Args {
   infillSampler: boolean;
   /** Sovereign's sovereign.completion.promptBudgetMs (the extension's default; 0 = fixed token bounds). */
   promptBudgetMs: number;
+  /** Also run Sovereign with llama-server's token bounds and no prompt budget (off: --no-equal-context). */
+  equalContext: boolean;
   /** Play the replay quiet, then beside each competing load (busyLoad.ts), both sides each time. */
   busy: boolean;
   /** Sovereign's sovereign.runtime.adaptiveThreads (on by default, as in the extension). */
@@ -26,7 +28,7 @@ export interface Args {
 }
 
 export function parseArgs(argv: string[]): Args {
-  const args: Args = { files: [], quick: false, typethrough: false, tokens: 16, seed: 20240611, ctx: 4096, threads: 2, batch: 1024, infillSampler: false, promptBudgetMs: 6000, busy: false, adaptiveThreads: true };
+  const args: Args = { files: [], quick: false, typethrough: false, tokens: 16, seed: 20240611, ctx: 4096, threads: 2, batch: 1024, infillSampler: false, promptBudgetMs: 6000, equalContext: true, busy: false, adaptiveThreads: true };
   const r = new ArgvReader(argv);
   for (let a = r.next(); a !== undefined; a = r.next()) {
     if (a === '--files') args.files.push(...r.list());
@@ -40,6 +42,7 @@ export function parseArgs(argv: string[]): Args {
     else if (a === '--batch') args.batch = r.number();
     else if (a === '--infill-sampler') args.infillSampler = true;
     else if (a === '--prompt-budget-ms') args.promptBudgetMs = r.number();
+    else if (a === '--no-equal-context') args.equalContext = false;
     else if (a === '--busy') args.busy = true;
     else if (a === '--fixed-threads') args.adaptiveThreads = false;
     else throw new Error(`unknown argument ${a}`);

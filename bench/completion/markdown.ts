@@ -27,12 +27,15 @@ export function markdown(results: Record<string, unknown>): string {
       'evaluated_per_request', 'prompt_tokens_per_request', 'reused_per_request', 'evaluated_share_total',
       'cache_hits', 'type_through_hits', 'cancelled_generations', 'overhead_p50_ms',
     ];
-    lines.push('## Side by side', '', '| metric | Sovereign | llama-server |', '|---|---|---|');
-    for (const k of keys) lines.push(`| ${k} | ${JSON.stringify(sov[k])} | ${JSON.stringify(ls[k])} |`);
+    const eq = results.sovereign_equal_context as SideFigures | undefined;
+    lines.push('## Side by side', '', `| metric | Sovereign |${eq ? ' Sovereign, equal context |' : ''} llama-server |`, `|---|---|${eq ? '---|' : ''}---|`);
+    for (const k of keys) lines.push(`| ${k} | ${JSON.stringify(sov[k])} |${eq ? ` ${JSON.stringify(eq[k])} |` : ''} ${JSON.stringify(ls[k])} |`);
     const sw = sov.at_wait_points as Record<string, unknown>;
     const lw = ls.at_wait_points as Record<string, unknown>;
-    for (const k of Object.keys(sw)) lines.push(`| wait points: ${k} | ${JSON.stringify(sw[k])} | ${JSON.stringify(lw[k])} |`);
-    lines.push(`| requests | ${JSON.stringify(sov.requests)} | ${JSON.stringify(ls.requests)} |`, '');
+    const ew = eq?.at_wait_points as Record<string, unknown> | undefined;
+    const mid = (v: unknown) => (eq ? ` ${JSON.stringify(v)} |` : '');
+    for (const k of Object.keys(sw)) lines.push(`| wait points: ${k} | ${JSON.stringify(sw[k])} |${mid(ew?.[k])} ${JSON.stringify(lw[k])} |`);
+    lines.push(`| requests | ${JSON.stringify(sov.requests)} |${mid(eq?.requests)} ${JSON.stringify(ls.requests)} |`, '');
   }
   if (results.rates) lines.push('## Rates', '', '```json', JSON.stringify(results.rates, null, 2), '```', '');
   if (results.typethrough) lines.push('## Type-through replay (`--typethrough`)', '', '```json', JSON.stringify(results.typethrough, null, 2), '```', '');

@@ -31,6 +31,8 @@ export interface Played {
   tokenCount: Map<string, number>;
   load: Record<string, number[]>;
   serverArgs: string[];
+  /** Sovereign at llama-server's token bounds (bench/completion.ts equalContextSettings), when it ran. */
+  equal?: { driver: SovereignDriver; run: RunResult; settings: CompletionSettings };
 }
 
 const loadNow = () => loadavg().map((x) => round(x, 2)!);
@@ -39,13 +41,17 @@ const loadNow = () => loadavg().map((x) => round(x, 2)!);
  * Both sides up, Sovereign's worker and llama-server (each idle while the other runs): the rates
  * first, then the replay's sessions alternately, then Sovereign's overhead probe.
  */
-export async function playBothSides(args: Args, model: string, replay: Replay, settings: CompletionSettings, competing?: LoadKind): Promise<Played> {
+export async function playBothSides(args: Args, model: string, replay: Replay, settings: CompletionSettings, equalSettings?: CompletionSettings, competing?: LoadKind): Promise<Played> {
   const load: Record<string, number[]> = { start: loadNow() };
   const binaries = await ensureLlamaServer();
   log('Sovereign: starting the worker');
-  const runtime = workerRuntime({ completion: model }, { contextSize: args.ctx, threads: args.threads, adaptiveThreads: args.adaptiveThreads });
+  const worker = () => workerRuntime({ completion: model }, { contextSize: args.ctx, threads: args.threads, adaptiveThreads: args.adaptiveThreads });
+  const runtime = worker();
+  // Its own worker, so its KV cache follows its own prompts.
+  const equalRuntime = equalSettings && worker();
   let server: LlamaServer | undefined;
   try {
+    if (equalRuntime) await equalRuntime.load('completion');
     const info = await runtime.load('completion');
     log(`Sovereign: loaded ${info.name} (${info.fim}, ctx ${info.contextSize}, ${info.threads} threads, ${info.gpu})`);
     const rates = await measureRates(binaries.bench, model, runtime, args);
@@ -65,7 +71,10 @@ export async function playBothSides(args: Args, model: string, replay: Replay, s
       ['Sovereign', sovHarness, sovDriver],
       ['llama-server', lsHarness, lsDriver],
     ];
-    // The competing load runs while both sides type (the rates above are the quiet machine's).
+    const equalDriver = equalRuntime && equalSettings && new SovereignDriver(equalRuntime, { settings: equalSettings, prefixLines: 256, suffixLines: 64, repoName: 'workspace' });
+    const equalHarness = equalDriver && new Harness(equalDriver, args.seed, args.typethrough);
+    if (equalDriver && equalHarness) sides.splice(1, 0, ['Sovereign (equal context)', equalHarness, equalDriver]);
+    // The competing load runs while the sides type (the rates above are the quiet machine's).
     const running = competing && startLoad(competing);
     if (running) log(`competing load on: ${loadDescriptions[running.kind]}`);
     try {
@@ -91,13 +100,16 @@ export async function playBothSides(args: Args, model: string, replay: Replay, s
     }
     await sovDriver.dispose();
     await lsDriver.dispose();
-    log(`replays done: Sovereign ${(sovHarness.wallMs / 1000).toFixed(0)} s, llama-server ${(lsHarness.wallMs / 1000).toFixed(0)} s`);
+    await equalDriver?.dispose();
+    log(`replays done: Sovereign ${(sovHarness.wallMs / 1000).toFixed(0)} s, llama-server ${(lsHarness.wallMs / 1000).toFixed(0)} s${equalHarness ? `, Sovereign at equal context ${(equalHarness.wallMs / 1000).toFixed(0)} s` : ''}`);
     load.end = loadNow();
-    const texts = [...sovHarness.waits, ...lsHarness.waits].flatMap((w) => w.typed);
+    const texts = [...sovHarness.waits, ...lsHarness.waits, ...(equalHarness?.waits ?? [])].flatMap((w) => w.typed);
     const tokenCount = await tokenizeAll(server.url, texts);
-    return { sovDriver, lsDriver, sovRun: sovHarness.run, lsRun: lsHarness.run, rates, overhead, tokenCount, load, serverArgs: server.args };
+    const equal = equalDriver && equalHarness && equalSettings && { driver: equalDriver, run: equalHarness.run, settings: equalSettings };
+    return { sovDriver, lsDriver, sovRun: sovHarness.run, lsRun: lsHarness.run, rates, overhead, tokenCount, load, serverArgs: server.args, equal };
   } finally {
     await server?.stop();
     await runtime.shutdown();
+    await equalRuntime?.shutdown();
   }
 }

@@ -4,6 +4,7 @@ import type { SettingsReader } from './settingsReader';
 export const runtimeKeys = {
   completionModelPath: 'completion.modelPath',
   completionContextSize: 'completion.contextSize',
+  completionPromptLookup: 'completion.promptLookup',
   chatModelPath: 'chat.modelPath',
   chatContextSize: 'chat.contextSize',
   threads: 'runtime.threads',
@@ -52,6 +53,11 @@ export interface ModelLoadSettings {
   /** The most threads is `threads`; fewer while the machine is busy. */
   adaptiveThreads: boolean;
   gpu: GpuSetting;
+  /**
+   * Completion only: draft tokens by looking the last generated ones up in the prompt and verify
+   * them in one batch (prompt-lookup speculative decoding). Absent = off.
+   */
+  promptLookup?: boolean;
 }
 
 /**
@@ -70,5 +76,7 @@ export function modelLoadSettings(read: SettingsReader, role: ModelRole, env: No
   const path = modelPath(read, role, env);
   if (!path) return undefined;
   const { threads, adaptiveThreads, gpu } = runtimeSettings(read);
-  return { path, contextSize: modelContextSize(read, role), threads, adaptiveThreads, gpu };
+  const load: ModelLoadSettings = { path, contextSize: modelContextSize(read, role), threads, adaptiveThreads, gpu };
+  if (role === 'completion') load.promptLookup = read.boolean(runtimeKeys.completionPromptLookup);
+  return load;
 }

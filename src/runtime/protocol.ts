@@ -16,7 +16,7 @@ export interface LoadModelParams extends ModelLoadSettings {
 
 /** A role's model is loaded again when any of its load settings changed (the client and the worker agree). */
 export function sameLoad(a: ModelLoadSettings, b: ModelLoadSettings): boolean {
-  return a.path === b.path && a.contextSize === b.contextSize && a.threads === b.threads && a.adaptiveThreads === b.adaptiveThreads && a.gpu === b.gpu;
+  return a.path === b.path && a.contextSize === b.contextSize && a.threads === b.threads && a.adaptiveThreads === b.adaptiveThreads && a.gpu === b.gpu && !!a.promptLookup === !!b.promptLookup;
 }
 
 export interface ModelInfo {
@@ -82,6 +82,12 @@ export interface CompletionStats {
   promptMs: number;
   generateMs: number;
   totalMs: number;
+  /**
+   * Prompt lookup (ModelLoadSettings.promptLookup): tokens drafted from the prompt and verified,
+   * and how many of them the model confirmed. Absent when it is off.
+   */
+  draftedTokens?: number;
+  acceptedTokens?: number;
   /** Why generation ended. */
   stop: 'eog' | 'maxTokens' | 'timeBudget' | 'indent' | 'singleLine' | 'stopToken' | 'warmup';
   /** Threads generation ran with at the end (fewer than configured while the machine is busy); absent from a team server. */

@@ -172,4 +172,13 @@ describe('engine: warm-up and generation controls', function () {
     const b = await runtime.complete({ ...fimParams(prefix + 'x', suffix, 2), extra, filePath: 'app.py', repoName: 'demo', maxExtraTokens: 256 });
     assert.ok(b.stats.reusedTokens >= a.stats.reusedTokens + a.stats.evaluatedTokens - 30, 'the extra context and prefix were reused');
   });
+
+  it('extra context fills the room the prefix and suffix bounds leave, as llama-server does', async () => {
+    // 2,048-token context, short prefix and suffix: the extra context's bound (1,200) fits what they leave.
+    const extra = Array.from({ length: 40 }, (_, i) => ({ path: `lib/m${i}.py`, text: `def helper_${i}(value):\n    return value * ${i} + len(str(value))\n\n`.repeat(3) }));
+    const r = await runtime.complete({ ...fimParams(prefix, suffix, 1), extra, maxPrefixTokens: 256, maxSuffixTokens: 64, maxExtraTokens: 1200 });
+    const prompt = r.stats.reusedTokens + r.stats.evaluatedTokens;
+    assert.ok(prompt > 1000, `the prompt has ${prompt} tokens: extra context was cut to a fifth of the room`);
+    assert.ok(prompt <= 1200 + 256 + 64 + 16, `the prompt has ${prompt} tokens: over the bounds`);
+  });
 });

@@ -4,6 +4,7 @@ import { completionEnabledFor, completionSettings, extraContextTokens } from '..
 import { indexSettings } from '../../src/config/indexSettings';
 import { modelLoadSettings, runtimeSettings } from '../../src/config/runtimeSettings';
 import { serverSettings } from '../../src/config/serverSettings';
+import { sameLoad } from '../../src/runtime/protocol';
 import { SettingKeys, type SettingKey } from '../../src/config/settingKeys';
 import { contributedSettings, TableSettings } from './tableSettings';
 
@@ -122,6 +123,12 @@ describe('settings: the typed readers', () => {
     assert.equal(modelLoadSettings(settings.set(SettingKeys.adaptiveThreads, false), 'chat', {})?.adaptiveThreads, false);
     assert.equal(modelLoadSettings(settings, 'completion', {}), undefined);
     assert.equal(modelLoadSettings(settings, 'completion', { SOVEREIGN_MODEL: '/m/any.gguf' })?.path, '/m/any.gguf');
+    const lookup = new TableSettings({ [SettingKeys.completionModelPath]: '/m/c.gguf', [SettingKeys.completionPromptLookup]: true });
+    assert.equal(modelLoadSettings(lookup, 'completion', {})?.promptLookup, true, 'prompt lookup is a completion load setting');
+    const off = modelLoadSettings(new TableSettings({ [SettingKeys.completionModelPath]: '/m/c.gguf' }), 'completion', {})!;
+    assert.equal(off.promptLookup, false);
+    assert.equal(sameLoad(off, { ...off, promptLookup: true }), false, 'turning it on loads the model again');
+    assert.equal(sameLoad(off, { ...off, promptLookup: undefined }), true, 'absent is off');
     assert.equal(chatSettings(settings).contextSize, 8192, 'the chat window estimate is the loaded window');
   });
 

@@ -29,17 +29,20 @@ export class AdaptiveThreads {
     return this.enabled ? this.decode.threads : this.maxThreads;
   }
 
-  /** Runs one step with the count its tuner picks, and tells the tuner what it cost. */
-  async step<T>(tuner: ThreadTuner | undefined, tokens: number, work: () => Promise<T>): Promise<T> {
-    // Without a tuner (a step too small to compare) the prompt's current count is used, untaught.
-    const threads = !this.enabled ? this.maxThreads : tuner ? tuner.next() : this.prompt.threads;
+  /**
+   * Runs one step with the count its tuner picks, and tells the tuner what it cost. A step that
+   * cannot be compared with the others (`learn` false: a short prompt slice, a token already
+   * verified in a batch) runs with the tuner's current count and teaches it nothing.
+   */
+  async step<T>(tuner: ThreadTuner, tokens: number, work: () => Promise<T>, learn = true): Promise<T> {
+    const threads = !this.enabled ? this.maxThreads : learn ? tuner.next() : tuner.threads;
     if (threads !== this.applied) {
       this.apply(threads);
       this.applied = threads;
     }
     const started = performance.now();
     const result = await work();
-    if (this.enabled && tuner) tuner.observe(threads, tokens, performance.now() - started);
+    if (this.enabled && learn) tuner.observe(threads, tokens, performance.now() - started);
     return result;
   }
 

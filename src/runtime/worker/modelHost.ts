@@ -181,6 +181,7 @@ export class ModelHost {
       await this.disposeIfUnused(model);
       throw classifyLoadError(e, name);
     }
+    const lookup = params.role === 'completion' && !!params.promptLookup;
     const sequence = context.getSequence();
     const slot: RoleSlot = {
       params,
@@ -207,7 +208,7 @@ export class ModelHost {
         this.log({ level: 'info', message: `${kind}: ${n} of ${context.idealThreads} threads from now on: ${why}` }),
       );
       this.adaptive = adaptive;
-      slot.completer = new FimCompleter(sequence, fimFormat, this.gate, this.completionCounts, adaptive);
+      slot.completer = new FimCompleter(sequence, fimFormat, this.gate, this.completionCounts, adaptive, lookup);
       try {
         await slot.completer.calibrate();
         this.log({ level: 'info', message: `prompt speed: ${Math.round(slot.completer.promptTokensPerSecond ?? 0)} tokens/s` });
@@ -222,7 +223,7 @@ export class ModelHost {
     }
     slot.info.loadMs = Math.round(performance.now() - started);
     this.slots.set(params.role, slot);
-    this.log({ level: 'info', message: `loaded ${name} for ${params.role} in ${slot.info.loadMs} ms (${threads} threads, ${slot.info.gpu})` });
+    this.log({ level: 'info', message: `loaded ${name} for ${params.role} in ${slot.info.loadMs} ms (${threads} threads, ${slot.info.gpu}${lookup ? ', prompt lookup' : ''})` });
     return slot.info;
   }
 
