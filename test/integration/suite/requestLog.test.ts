@@ -54,7 +54,7 @@ export function registerRequestLogTests(): void {
       await vscode.window.showTextDocument(doc);
       const invoke = { triggerKind: vscode.InlineCompletionTriggerKind.Invoke, selectedCompletionInfo: undefined } as unknown as vscode.InlineCompletionContext;
       await completionProvider.provideInlineCompletionItems(doc, new vscode.Position(1, 11), invoke, new vscode.CancellationTokenSource().token);
-      const line = /\[completion\] completion: \d+ ms \(model \d+ ms: prompt \d+, generation \d+\), tokens reused \d+, evaluated \d+, generated \d+; stop: \w+; (shown \d+ chars|nothing shown)/;
+      const line = /\[completion\] completion: \d+ ms \(model \d+ ms: prompt \d+, generation \d+\), tokens reused \d+, evaluated \d+, generated \d+ on \d+ threads?; stop: \w+; (shown \d+ chars|nothing shown)/;
       await until(log, (text) => line.test(text), `a completion line in the log matching ${line}`);
     });
 
