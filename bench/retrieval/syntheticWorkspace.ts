@@ -6,23 +6,12 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { rng } from '../replay';
 
 const words = ['user', 'account', 'order', 'payment', 'invoice', 'cart', 'item', 'price', 'total', 'tax', 'discount', 'shipping', 'address', 'config', 'option', 'setting', 'cache', 'store', 'state', 'event', 'handler', 'listener', 'queue', 'job', 'task', 'worker', 'retry', 'timeout', 'request', 'response', 'header', 'body', 'token', 'session', 'auth', 'login', 'logout', 'role', 'permission', 'file', 'path', 'buffer', 'stream', 'chunk', 'index', 'search', 'query', 'result', 'page', 'cursor', 'limit', 'offset', 'filter', 'sort', 'key', 'value', 'map', 'list', 'set', 'tree', 'node', 'edge', 'graph', 'parse', 'format', 'render', 'build', 'load', 'save', 'fetch', 'send', 'emit', 'update', 'create', 'delete', 'find', 'validate', 'normalize', 'encode', 'decode', 'merge', 'split', 'count', 'measure', 'report', 'log', 'metric', 'trace', 'span', 'client', 'server', 'socket', 'message', 'channel', 'topic', 'schema', 'model', 'record', 'field', 'column', 'row', 'table'];
 
 /** Distinct two- and three-word identifiers in the workspace. */
 const poolSize = 20_000;
-
-/** mulberry32: small, fast, and the same sequence everywhere for a seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface SyntheticWorkspace {
   root: string;
@@ -33,7 +22,7 @@ export interface SyntheticWorkspace {
 }
 
 export function writeSyntheticWorkspace(root: string, files: number, seed: number): SyntheticWorkspace {
-  const rnd = random(seed);
+  const rnd = rng(seed);
   const pick = () => words[Math.floor(rnd() * words.length)];
   const cap = (w: string) => w[0].toUpperCase() + w.slice(1);
   const compose = (n: number) => pick() + Array.from({ length: n - 1 }, () => cap(pick())).join('');
