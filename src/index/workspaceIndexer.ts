@@ -268,8 +268,10 @@ export class WorkspaceIndexer implements vscode.Disposable, CodeIndexApi {
       this.pendingRemovals.clear();
       this.enqueue(async (client) => {
         if (removed.length > 0) this.summary = await client.call('remove', { paths: removed });
-        // A created folder arrives as one event: its files are listed here.
-        const files = (await Promise.all(paths.map((p) => this.filesAt(vscode.Uri.file(p))))).flat();
+        // A created folder arrives as one event: its files are listed here. The scope is asked
+        // again now, not when the event came: a rescan queued before this job may have changed it
+        // (a setting just changed; seen in the integration suite, where the event came late).
+        const files = (await Promise.all(paths.map((p) => this.filesAt(vscode.Uri.file(p))))).flat().filter((p) => this.scope?.(vscode.Uri.file(p)));
         if (files.length > 0) this.summary = await client.call('update', { paths: files, complete: false });
         this.showSummary();
       });
@@ -301,6 +303,7 @@ export class WorkspaceIndexer implements vscode.Disposable, CodeIndexApi {
         const text = document.getText();
         if (!this.policy.check('gathered', document, text).allowed) return;
         this.enqueue(async (client) => {
+          if (!this.scope?.(document.uri)) return; // the scope may have changed while this waited
           this.summary = await client.call('setText', { path: key, text, version: document.version });
         });
       }, editDelayMs),

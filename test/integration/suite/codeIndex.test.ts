@@ -49,6 +49,12 @@ export function registerCodeIndexTests(): void {
       await writeFile(at(allowedFile), `export function ${allowedMarker}(price: number, rate: number) {\n  return price * (1 - rate);\n}\n`);
       const defaults = exclude.inspect<string[]>('exclude')?.defaultValue ?? [];
       await exclude.update('exclude', [...defaults, 'vendored'], vscode.ConfigurationTarget.Global);
+      // Rebuild once this extension host reads the new value, so the scan's scope has it.
+      const deadline = Date.now() + 30_000;
+      while (!vscode.workspace.getConfiguration('sovereign.index').get<string[]>('exclude')?.includes('vendored')) {
+        if (Date.now() > deadline) throw new Error('sovereign.index.exclude never showed the added folder');
+        await new Promise((r) => setTimeout(r, 50));
+      }
       await vscode.commands.executeCommand('sovereign.rebuildIndex');
       await api.codeIndex.idle();
     });
