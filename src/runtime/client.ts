@@ -191,6 +191,13 @@ export class RuntimeClient implements Disposable {
       cts = new w.rpc.CancellationTokenSource();
       return await Promise.race([work(w, cts.token), crashed]);
     } catch (e) {
+      // A worker that dies mid-request closes its pipe first: the connection rejects the request
+      // ("Pending response rejected since connection got disposed") a moment before the exit is
+      // seen. Wait briefly for the exit, so the user reads why it stopped, not the pipe's words.
+      if (!signal?.aborted && e instanceof Error && /connection (got disposed|is (closed|disposed))/i.test(e.message)) {
+        const crash = await Promise.race([crashed.then(() => undefined, (c: unknown) => c), new Promise<undefined>((r) => setTimeout(() => r(undefined), 2000))]);
+        if (crash) throw crash;
+      }
       throw this.toSovereignError(e, signal);
     } finally {
       this.pending.delete(rejectCrash);
