@@ -37,16 +37,20 @@ export interface AttachmentReport {
   note?: string;
 }
 
-export interface PrepareInput {
-  history: readonly ChatMessage[];
-  question: string;
-  attachments: readonly AttachmentText[];
+/** The chat model's window and how to measure text in it: what every chat-model prompt is fitted to. */
+export interface ChatWindow {
   windowTokens: number;
   maxAnswerTokens: number;
   /** Token counts of the texts, in order: the worker's tokenizer, or an estimate. */
   count(texts: string[]): Promise<number[]>;
   /** The exact size of the templated prompt, when the model is there to say. */
   measure?(messages: ChatMessage[]): Promise<number>;
+}
+
+export interface PrepareInput extends ChatWindow {
+  history: readonly ChatMessage[];
+  question: string;
+  attachments: readonly AttachmentText[];
 }
 
 export interface PreparedChat {

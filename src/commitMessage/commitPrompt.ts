@@ -7,6 +7,7 @@
 import type { ChatMessage } from '../runtime/protocol';
 import { answerBudget, fmt, perMessageTokens, promptLimit } from '../chat/fitContext';
 import { parseUnifiedDiff, type DiffFile } from './unifiedDiff';
+import type { ChatWindow } from '../chat/prepareChat';
 
 export const commitSystemPrompt =
   'You write git commit messages. Reply with the commit message only: a summary line in the imperative mood, ' +
@@ -21,7 +22,8 @@ export const minFileTokens = 24;
 export const maxListedFiles = 100;
 const templateTokens = 16;
 
-export interface CommitPromptInput {
+/** `maxAnswerTokens` is `sovereign.chat.maxTokens`; the answer gets at most `commitAnswerTokens` of it. */
+export interface CommitPromptInput extends ChatWindow {
   /** `git diff` output. */
   diff: string;
   /** The staged diff, or the working tree's (nothing was staged). */
@@ -31,12 +33,6 @@ export interface CommitPromptInput {
    * may: asked once per file with every path the diff names for it, and its hunks.
    */
   refuse(paths: readonly string[], hunks: string): string | undefined;
-  windowTokens: number;
-  /** `sovereign.chat.maxTokens`; the answer gets at most `commitAnswerTokens` of it. */
-  maxAnswerTokens: number;
-  count(texts: string[]): Promise<number[]>;
-  /** The exact size of the templated prompt, when the model is there to say. */
-  measure?(messages: ChatMessage[]): Promise<number>;
 }
 
 export interface CommitPrompt {
