@@ -4,7 +4,7 @@
  *
  *   npm run bench:completion -- [--files <paths…>] [--model <gguf>] [--quick] [--typethrough]
  *                               [--tokens N] [--seed N] [--ctx N] [--threads N] [--prompt-budget-ms N]
- *                               [--no-equal-context] [--busy] [--fixed-threads]
+ *                               [--no-equal-context] [--busy] [--fixed-threads] [--no-cache-reuse]
  *
  * One process run: llama-bench (prompt and generation rate of the model with the same threads),
  * then Sovereign (the real CompletionPipeline + RuntimeClient + dist/worker.js), then llama-server
@@ -27,7 +27,8 @@
  * priority like a compiler; one per core at nice 19 like an indexer), both sides each time (the
  * equal-context side is left out). Its figures go under `busy` in completion.json.
  * --fixed-threads turns Sovereign's adaptive thread count off (sovereign.runtime.adaptiveThreads),
- * to compare.
+ * to compare. --no-cache-reuse turns KV reuse across jumps off (sovereign.completion.cacheReuse):
+ * only the common prefix of the last prompt is kept, as before it existed.
  *
  * Writes bench/results/completion.json, completion.md and completion.svg.
  *

@@ -8,16 +8,17 @@ export const workerPath = join(resolve(__dirname, '..'), 'dist', 'worker.js');
 
 /**
  * A RuntimeClient on the built worker, the way the benchmarks run it: the given model file per
- * role, on the CPU, never unloaded while idle (completion: prompt lookup as `promptLookup` says).
+ * role, on the CPU, never unloaded while idle (completion: prompt lookup as `promptLookup` says;
+ * KV reuse across jumps on unless `cacheReuse` is false, as in the extension).
  */
-export function workerRuntime(models: Partial<Record<ModelRole, string>>, options: { contextSize: number; threads: number; adaptiveThreads?: boolean; promptLookup?: boolean }): RuntimeClient {
+export function workerRuntime(models: Partial<Record<ModelRole, string>>, options: { contextSize: number; threads: number; adaptiveThreads?: boolean; promptLookup?: boolean; cacheReuse?: boolean }): RuntimeClient {
   if (!existsSync(workerPath)) throw new Error(`${workerPath} is missing: run "npm run build" first`);
   return new RuntimeClient({
     workerPath,
     log: silentLog,
     modelFor: (role) => {
       const path = models[role];
-      return path ? { path, contextSize: options.contextSize, threads: options.threads, adaptiveThreads: options.adaptiveThreads ?? true, gpu: 'off', promptLookup: options.promptLookup } : undefined;
+      return path ? { path, contextSize: options.contextSize, threads: options.threads, adaptiveThreads: options.adaptiveThreads ?? true, gpu: 'off', promptLookup: options.promptLookup, cacheReuse: options.cacheReuse ?? true } : undefined;
     },
     idleUnloadMs: () => 0,
   });

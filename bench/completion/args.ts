@@ -25,10 +25,12 @@ export interface Args {
   busy: boolean;
   /** Sovereign's sovereign.runtime.adaptiveThreads (on by default, as in the extension). */
   adaptiveThreads: boolean;
+  /** Sovereign's sovereign.completion.cacheReuse: KV reuse across jumps (on by default; off: --no-cache-reuse). */
+  cacheReuse: boolean;
 }
 
 export function parseArgs(argv: string[]): Args {
-  const args: Args = { files: [], quick: false, typethrough: false, tokens: 16, seed: 20240611, ctx: 4096, threads: 2, batch: 1024, infillSampler: false, promptBudgetMs: 6000, equalContext: true, busy: false, adaptiveThreads: true };
+  const args: Args = { files: [], quick: false, typethrough: false, tokens: 16, seed: 20240611, ctx: 4096, threads: 2, batch: 1024, infillSampler: false, promptBudgetMs: 6000, equalContext: true, busy: false, adaptiveThreads: true, cacheReuse: true };
   const r = new ArgvReader(argv);
   for (let a = r.next(); a !== undefined; a = r.next()) {
     if (a === '--files') args.files.push(...r.list());
@@ -45,6 +47,7 @@ export function parseArgs(argv: string[]): Args {
     else if (a === '--no-equal-context') args.equalContext = false;
     else if (a === '--busy') args.busy = true;
     else if (a === '--fixed-threads') args.adaptiveThreads = false;
+    else if (a === '--no-cache-reuse') args.cacheReuse = false;
     else throw new Error(`unknown argument ${a}`);
   }
   if (args.files.length === 0) args.files = DEFAULT_FILES.map((f) => join(repo, f));

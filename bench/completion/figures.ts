@@ -99,6 +99,8 @@ export function sovereignFigures(run: RunResult, driver: SovereignDriver, rates:
     reused_per_request: round(p50(main.map((c) => c.stats!.reusedTokens))),
     evaluated_share_p50: round(p50(shares), 3),
     evaluated_share_total: round(sum(evaluated) / Math.max(1, sum(prompt)), 3),
+    // KV reuse across jumps (planKvReuse.ts): of the reused tokens, those moved to a new position.
+    moved_share_total: round(sum(main.map((c) => c.stats!.shiftedTokens ?? 0)) / Math.max(1, sum(prompt)), 3),
     cache_hits: driver.pipeline.counters.cacheHits,
     type_through_hits: driver.pipeline.counters.typeThroughHits,
     cancelled_generations: driver.pipeline.counters.cancelled + spec.filter((c) => c.cancelled).length,

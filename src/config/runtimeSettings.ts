@@ -5,6 +5,7 @@ export const runtimeKeys = {
   completionModelPath: 'completion.modelPath',
   completionContextSize: 'completion.contextSize',
   completionPromptLookup: 'completion.promptLookup',
+  completionCacheReuse: 'completion.cacheReuse',
   chatModelPath: 'chat.modelPath',
   chatContextSize: 'chat.contextSize',
   threads: 'runtime.threads',
@@ -58,6 +59,12 @@ export interface ModelLoadSettings {
    * them in one batch (prompt-lookup speculative decoding). Absent = off.
    */
   promptLookup?: boolean;
+  /**
+   * Completion only: keep long cached runs of the last prompt that the new one has at other
+   * positions (after a jump or a window shift) by moving them, instead of evaluating them again
+   * (planKvReuse.ts). Absent = off.
+   */
+  cacheReuse?: boolean;
 }
 
 /**
@@ -77,6 +84,9 @@ export function modelLoadSettings(read: SettingsReader, role: ModelRole, env: No
   if (!path) return undefined;
   const { threads, adaptiveThreads, gpu } = runtimeSettings(read);
   const load: ModelLoadSettings = { path, contextSize: modelContextSize(read, role), threads, adaptiveThreads, gpu };
-  if (role === 'completion') load.promptLookup = read.boolean(runtimeKeys.completionPromptLookup);
+  if (role === 'completion') {
+    load.promptLookup = read.boolean(runtimeKeys.completionPromptLookup);
+    load.cacheReuse = read.boolean(runtimeKeys.completionCacheReuse);
+  }
   return load;
 }

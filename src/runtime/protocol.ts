@@ -16,7 +16,7 @@ export interface LoadModelParams extends ModelLoadSettings {
 
 /** A role's model is loaded again when any of its load settings changed (the client and the worker agree). */
 export function sameLoad(a: ModelLoadSettings, b: ModelLoadSettings): boolean {
-  return a.path === b.path && a.contextSize === b.contextSize && a.threads === b.threads && a.adaptiveThreads === b.adaptiveThreads && a.gpu === b.gpu && !!a.promptLookup === !!b.promptLookup;
+  return a.path === b.path && a.contextSize === b.contextSize && a.threads === b.threads && a.adaptiveThreads === b.adaptiveThreads && a.gpu === b.gpu && !!a.promptLookup === !!b.promptLookup && !!a.cacheReuse === !!b.cacheReuse;
 }
 
 export interface ModelInfo {
@@ -76,6 +76,11 @@ export interface CompletionParams {
 export interface CompletionStats {
   /** Prompt tokens whose KV state was kept from the previous request. */
   reusedTokens: number;
+  /**
+   * Of those, tokens kept at a new position (planKvReuse.ts: runs moved down after a jump or a
+   * window shift). Absent when that reuse is off.
+   */
+  shiftedTokens?: number;
   /** Prompt tokens evaluated for this request. */
   evaluatedTokens: number;
   generatedTokens: number;

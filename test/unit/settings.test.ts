@@ -129,6 +129,10 @@ describe('settings: the typed readers', () => {
     assert.equal(off.promptLookup, false);
     assert.equal(sameLoad(off, { ...off, promptLookup: true }), false, 'turning it on loads the model again');
     assert.equal(sameLoad(off, { ...off, promptLookup: undefined }), true, 'absent is off');
+    assert.equal(off.cacheReuse, true, 'KV reuse across jumps is on by default');
+    assert.equal(modelLoadSettings(new TableSettings({ [SettingKeys.completionModelPath]: '/m/c.gguf', [SettingKeys.completionCacheReuse]: false }), 'completion', {})?.cacheReuse, false);
+    assert.equal(sameLoad(off, { ...off, cacheReuse: false }), false, 'turning KV reuse off loads the model again');
+    assert.equal(modelLoadSettings(settings, 'chat', {})?.cacheReuse, undefined, 'chat has no KV reuse setting');
     assert.equal(chatSettings(settings).contextSize, 8192, 'the chat window estimate is the loaded window');
   });
 

@@ -7,6 +7,7 @@ import type { PriorityGate } from './priorityGate';
 import { AdaptiveThreads } from './adaptiveThreads';
 import { PromptBudget, PromptRate } from './promptBudget';
 import { MAX_DRAFT, PromptLookup } from './promptLookup';
+import { planKvReuse } from './planKvReuse';
 
 /** Prompt tokens evaluated per step, so a cancelled request stops within one step. */
 const evalStep = 64;
@@ -32,6 +33,11 @@ export class FimCompleter {
     private readonly threads: AdaptiveThreads = new AdaptiveThreads(sequence.context.idealThreads, () => undefined, false),
     /** Draft tokens from the prompt and verify them in one batch (promptLookup.ts). */
     private readonly promptLookup = false,
+    /**
+     * Reuse cached runs of at least this many tokens at new positions (planKvReuse.ts); 0 = only
+     * the common prefix. One evaluation step: a shorter run costs little to evaluate again.
+     */
+    private readonly reuseMinRun = 0,
   ) {}
 
   /** A newer request supersedes the one in flight: it is aborted down to the token loop. */
@@ -178,7 +184,16 @@ export class FimCompleter {
     // Keep the longest common prefix of the KV state. When generating, the last prompt token is
     // evaluated again: its logits give the first generated token.
     const warmup = params.maxTokens <= 0;
-    const firstDifferent = sequence.compareContextTokens(prompt).firstDifferentIndex;
+    let firstDifferent = sequence.compareContextTokens(prompt).firstDifferentIndex;
+    let shiftedTokens = 0;
+    if (this.reuseMinRun > 0 && firstDifferent < sequence.nextTokenIndex) {
+      const plan = planKvReuse(sequence.contextTokens, prompt, this.reuseMinRun);
+      if (plan.kept > firstDifferent) {
+        await sequence.eraseContextTokenRanges(plan.erase);
+        shiftedTokens = plan.kept - firstDifferent;
+        firstDifferent = sequence.compareContextTokens(prompt).firstDifferentIndex;
+      }
+    }
     const reused = Math.min(firstDifferent, warmup ? prompt.length : prompt.length - 1);
     if (sequence.nextTokenIndex > reused) {
       await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);
@@ -199,6 +214,7 @@ export class FimCompleter {
       return {
         ...drafts,
         reusedTokens: reused,
+        ...(this.reuseMinRun > 0 ? { shiftedTokens: Math.min(shiftedTokens, reused) } : {}),
         evaluatedTokens: toEvaluate.length,
         generatedTokens: generated,
         promptMs: Math.round((firstTokenAt || end) - start),

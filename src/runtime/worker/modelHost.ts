@@ -9,6 +9,7 @@ import { sameLoad } from '../protocol';
 import { ChatResponder } from './chatResponder';
 import { AdaptiveThreads } from './adaptiveThreads';
 import { FimCompleter } from './fimCompleter';
+import { CACHE_REUSE_MIN_RUN } from './planKvReuse';
 import { detectFimFormat } from './fimFormat';
 import { processLlama } from './processLlama';
 import { loadNodeLlamaCpp, type LlamaContext, type LlamaModel } from './nodeLlamaCpp';
@@ -182,6 +183,9 @@ export class ModelHost {
       throw classifyLoadError(e, name);
     }
     const lookup = params.role === 'completion' && !!params.promptLookup;
+    // Moving KV cells needs position shifts, which recurrent models and DeepSeek-V2's attention lack.
+    const canShift = !model.fileInsights.isRecurrent && model.fileInfo.metadata.general?.architecture !== 'deepseek2';
+    const reuseMinRun = params.role === 'completion' && params.cacheReuse && canShift ? CACHE_REUSE_MIN_RUN : 0;
     const sequence = context.getSequence();
     const slot: RoleSlot = {
       params,
@@ -208,7 +212,7 @@ export class ModelHost {
         this.log({ level: 'info', message: `${kind}: ${n} of ${context.idealThreads} threads from now on: ${why}` }),
       );
       this.adaptive = adaptive;
-      slot.completer = new FimCompleter(sequence, fimFormat, this.gate, this.completionCounts, adaptive, lookup);
+      slot.completer = new FimCompleter(sequence, fimFormat, this.gate, this.completionCounts, adaptive, lookup, reuseMinRun);
       try {
         await slot.completer.calibrate();
         this.log({ level: 'info', message: `prompt speed: ${Math.round(slot.completer.promptTokensPerSecond ?? 0)} tokens/s` });
