@@ -272,7 +272,9 @@ export class ChatController implements vscode.Disposable {
     });
     const chosen = collected.attachments.filter((a) => !a.automatic);
     const automatic = collected.attachments.filter((a) => a.automatic);
-    return { ...collected, attachments: [...chosen, ...chunks, ...automatic] };
+    // A file the user attached goes whole (it is sized first): its chunks would say it twice.
+    const whole = new Set(chosen.filter((a) => a.kind === 'file').map((a) => a.label));
+    return { ...collected, attachments: [...chosen, ...chunks.filter((c) => !whole.has(c.location.path)), ...automatic] };
   }
 
   private answer(text: string): Promise<void> {

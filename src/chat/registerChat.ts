@@ -19,6 +19,8 @@ export interface ChatApi {
   snapshot(): ReturnType<ChatController['snapshot']>;
   /** What the next message would carry (each attachment's text before fitting; with `question`, what it retrieves @workspace), and what was refused with the reason shown. */
   nextContext(windowTokens: number, question?: string): Promise<{ sent: { label: string; text: string }[]; refused: { label: string; note: string }[] }>;
+  /** Of the `path:line` mentions in an answer's text, the paths the chat view links (files of the workspace). */
+  citationTargets(text: string): Promise<string[]>;
   /** Workspace-relative paths the "@" picker (Add File to Chat) offers. */
   pickableFiles(): Promise<string[]>;
 }
@@ -45,7 +47,7 @@ export function registerChat(
     provider,
     vscode.window.registerWebviewViewProvider(chatViewType, provider, { webviewOptions: { retainContextWhenHidden: true } }),
     registerLanguageModelProvider(backend, config),
-    registerChatParticipant(backend, config),
+    registerChatParticipant(backend, config, workspace),
     // From the explorer and editor title the clicked file comes as the argument; from the palette, none.
     vscode.commands.registerCommand(Commands.chatAboutFile, (uri?: unknown) => controller.chatAboutFile(uri instanceof vscode.Uri ? uri : undefined)),
     vscode.commands.registerCommand(Commands.askAboutSelection, () => controller.askAboutSelection()),
@@ -61,6 +63,7 @@ export function registerChat(
       const collected = question === undefined ? await attachments.collect(windowTokens) : await controller.collect(question, windowTokens, []);
       return { sent: collected.attachments.map((a) => ({ label: a.label, text: a.text })), refused: collected.refused.map((c) => ({ label: c.label, note: c.note ?? '' })) };
     },
+    citationTargets: (text) => workspace.citationTargets(text),
     pickableFiles: async () => (await attachments.pickableFiles()).map((uri) => vscode.workspace.asRelativePath(uri, false)),
   };
   return { disposable, api };

@@ -8,7 +8,7 @@ import { findCitations, locationLabel, normalizePath, type SourceLocation } from
 import { languageOf, type CollectedContext } from './contextAttachments';
 import { chunkAt, mergeChunks } from './mergeChunks';
 import { clipCharsFor } from './prepareChat';
-import { identifiersIn, retrievalQuery } from './workspaceQuery';
+import { identifiersIn, retrievalQuery, withoutMention } from './workspaceQuery';
 
 /** Chunks sent with an @workspace question at most (the window fitting may send fewer). */
 export const maxChunks = 8;
@@ -20,7 +20,8 @@ const definitionSearchLimit = 30;
 const maxCitationPaths = 50;
 const useWorkspaceKey = 'sovereign.chat.useWorkspace';
 
-type Attachment = CollectedContext['attachments'][number];
+/** A retrieved chunk: an attachment like a file's, with where it is. */
+export type RetrievedChunk = CollectedContext['attachments'][number] & { location: SourceLocation; uri: vscode.Uri };
 
 /**
  * @workspace in chat: the chunks of the codebase index that answer a question (definitions of the
@@ -45,14 +46,15 @@ export class WorkspaceContext {
   }
 
   /** The chunks for `question` (and the conversation's recent questions), as attachments: chips, fitting and notes treat them like files. */
-  async retrieve(question: string, earlierQuestions: readonly string[], windowTokens: number): Promise<Attachment[]> {
+  async retrieve(question: string, earlierQuestions: readonly string[], windowTokens: number): Promise<RetrievedChunk[]> {
+    // Nothing typed yet: the chips would show the last question's code, which the next one may not want.
+    if (!withoutMention(question)) return [];
     const query = retrievalQuery(question, earlierQuestions);
-    if (!query) return [];
     const [hits, definitions] = await Promise.all([this.index.search(query, maxChunks), this.definitions(identifiersIn(question))]);
     const chunks = mergeChunks(definitions, hits, maxChunks);
     const maxChars = clipCharsFor(windowTokens);
     const texts = new Map<string, Promise<{ lines: string[]; language: string } | undefined>>();
-    const out: Attachment[] = [];
+    const out: RetrievedChunk[] = [];
     for (const [i, c] of chunks.entries()) {
       const uri = vscode.Uri.file(c.path);
       // The index obeys the policy already; a rule added since it indexed the file applies here.
@@ -64,7 +66,7 @@ export class WorkspaceContext {
       const text = file.lines.slice(c.startLine - 1, endLine).join('\n').slice(0, maxChars);
       if (!text.trim() || !this.policy.check('gathered', uri, text).allowed) continue;
       const location = { path: vscode.workspace.asRelativePath(uri, false), line: c.startLine, endLine };
-      out.push({ id: `w${i}`, kind: 'chunk', label: locationLabel(location), detail: `From the codebase index: ${uri.fsPath}, lines ${c.startLine}–${endLine}`, language: file.language, text, location });
+      out.push({ id: `w${i}`, kind: 'chunk', label: locationLabel(location), detail: `From the codebase index: ${uri.fsPath}, lines ${c.startLine}–${endLine}`, language: file.language, text, location, uri });
     }
     return out;
   }
@@ -83,13 +85,21 @@ export class WorkspaceContext {
       vscode.window.setStatusBarMessage(`$(warning) ${location.path} is not a file of this workspace`, 4000);
       return;
     }
-    const doc = await vscode.workspace.openTextDocument(uri);
+    let doc: vscode.TextDocument;
+    try {
+      doc = await vscode.workspace.openTextDocument(uri);
+    } catch (e) {
+      vscode.window.setStatusBarMessage(`$(warning) ${location.path} cannot be opened: ${errorMessage(e)}`, 4000);
+      return;
+    }
     const last = Math.max(0, doc.lineCount - 1);
     const start = Math.min(location.line - 1, last);
     const end = Math.min((location.endLine ?? location.line) - 1, last);
-    // Anchored at the range's end, the cursor on its first line: the status bar shows the cited line.
-    const selection = new vscode.Selection(end, end === start ? 0 : doc.lineAt(end).text.length, start, 0);
-    await vscode.window.showTextDocument(doc, { selection, preview: true });
+    const editor = await vscode.window.showTextDocument(doc, { preview: true });
+    // Anchored at the range's end, the cursor on its first line (the status bar shows the cited line);
+    // set here, not through showTextDocument's `selection`, which is a Range and puts the cursor at the end.
+    editor.selection = new vscode.Selection(end, end === start ? 0 : doc.lineAt(end).text.length, start, 0);
+    editor.revealRange(new vscode.Range(start, 0, end, 0), vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
 
   /** A workspace-relative path → the file in the first workspace folder that has it; never anything outside them. */

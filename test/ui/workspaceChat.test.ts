@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { openFile, runCommand, screenshot } from '../../scripts/vscode/browser';
+import { runCommand, screenshot } from '../../scripts/vscode/browser';
 import { testModelPath } from '../../scripts/models/testModels';
 import { chatFrame, closeVsCodeLeavingNothing, openVsCode, type VsCodeSession } from './uiFixture';
 
@@ -84,7 +84,12 @@ describe('UI: @workspace in chat, in a real browser', function () {
     await frame.focus('#prompt');
     await page.keyboard.type('@');
     const mention = page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: '@workspace' });
-    await mention.first().click({ timeout: 20_000 });
+    await mention.first().waitFor({ state: 'visible', timeout: 20_000 });
+    // As a user would: narrow the list to it, highlight it, Enter.
+    await page.locator('.quick-input-widget input.input').pressSequentially('workspace', { delay: 5 });
+    await page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first().filter({ hasText: '@workspace' }).waitFor({ timeout: 10_000 });
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
     await frame.waitForFunction(() => (document.getElementById('prompt') as HTMLTextAreaElement | null)?.value === '@workspace ', undefined, { timeout: 10_000 });
     await frame.focus('#prompt');
     await page.keyboard.press('End');
@@ -103,8 +108,9 @@ describe('UI: @workspace in chat, in a real browser', function () {
     await chip.first().locator('.chip-label').click();
     await waitForEditorAt(page, 'billing.ts', definitionLine);
 
-    // Elsewhere before asking, so the answer's link has to bring the file back.
-    await openFile(page, 'src/rates.ts');
+    // No editor open before asking, so the answer's link has to bring the file back.
+    await runCommand(page, 'View: Close All Editors');
+    await page.locator('.tabs-container .tab').first().waitFor({ state: 'detached', timeout: 20_000 });
     await pressSend(frame, page);
     const answer = frame.locator('.entry.assistant').last();
     await frame.waitForSelector('.entry.assistant[aria-busy="false"]', { timeout: 120_000 });
