@@ -74,7 +74,10 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
   context.subscriptions.push(contentPolicy);
   const completion = registerCompletion(context, completionBackend, config, contentPolicy, tagged(log, 'completion'));
   mark('completion');
-  const chat = registerChat(context, chatBackend, config, contentPolicy, tagged(log, 'chat'));
+  // Before chat: @workspace asks it.
+  const codeIndex = registerCodeIndex(context, config, contentPolicy, tagged(log, 'index'));
+  mark('index');
+  const chat = registerChat(context, chatBackend, config, contentPolicy, codeIndex.api, tagged(log, 'chat'));
   mark('chat');
   // In-place edits ask the same chat backend: the worker's priority gate, or the team server.
   context.subscriptions.push(registerEdit(chatBackend, config, contentPolicy, tagged(log, 'edit')));
@@ -82,8 +85,6 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
   const commitMessage = registerCommitMessage(chatBackend, config, contentPolicy, tagged(log, 'commitMessage'));
   const models = registerModels(context, client, config, tagged(log, 'models'));
   mark('models');
-  const codeIndex = registerCodeIndex(context, config, contentPolicy, tagged(log, 'index'));
-  mark('index');
   context.subscriptions.push(
     server.disposable,
     completion.disposable,

@@ -11,9 +11,11 @@ import type { ChatMessage } from '../runtime/protocol';
 import type { CodeProposals } from './codeProposals';
 import type { CollectedContext, ContextAttachments } from './contextAttachments';
 import type { Conversation, ConversationStore } from './conversationStore';
-import { isWebUrl, type ContextChip, type FromWebview, type ToWebview, type TranscriptEntry } from './messages';
+import { isWebUrl, type ContextChip, type FromWebview, type SourceLocation, type ToWebview, type TranscriptEntry } from './messages';
 import { estimateTokenCounts, prepareChat, type PreparedChat } from './prepareChat';
 import { TokenCountCache } from './tokenCountCache';
+import type { WorkspaceContext } from './workspaceContext';
+import { mentionsWorkspace, withoutMention } from './workspaceQuery';
 
 /** Where the controller's messages go: the chat view, once its page said `ready`. */
 export interface ChatSurface {
@@ -43,6 +45,8 @@ export class ChatController implements vscode.Disposable {
   private lastMeasure = { key: '', tokens: 0 };
   /** The answer of the current conversation that stopped at its token limit, while it is the last one. */
   private lastCut: string | undefined;
+  /** The message being typed, while it asks @workspace (the chips show what it retrieves). */
+  private draft = '';
   private readonly subscriptions: vscode.Disposable[] = [];
 
   constructor(
@@ -54,6 +58,7 @@ export class ChatController implements vscode.Disposable {
     private readonly state: vscode.Memento,
     readonly attachments: ContextAttachments,
     private readonly proposals: CodeProposals,
+    private readonly workspace: WorkspaceContext,
   ) {
     const current = state.get<string>(currentKey);
     this.conversation = (current && store.get(current)) || store.create();
@@ -78,7 +83,7 @@ export class ChatController implements vscode.Disposable {
 
   /** The page (re)loaded: give it the whole state. */
   onReady(): void {
-    this.surface.post({ type: 'transcript', title: this.conversation.title, entries: transcriptOf(this.conversation) });
+    this.postTranscript();
     this.postChatModel();
     this.scheduleRefresh(0);
   }
@@ -122,6 +127,14 @@ export class ChatController implements vscode.Disposable {
         return this.attachments.remove(m.id);
       case 'includeActiveFile':
         return this.attachments.setIncludeActiveFile(m.value);
+      case 'useWorkspace':
+        await this.workspace.setAlwaysOn(m.value);
+        return this.scheduleRefresh(0);
+      case 'draft':
+        this.draft = m.text;
+        return this.scheduleRefresh(0);
+      case 'openLocation':
+        return this.workspace.open(m.location);
     }
   }
 
@@ -142,7 +155,7 @@ export class ChatController implements vscode.Disposable {
     this.lastCut = undefined;
     await this.state.update(currentKey, id);
     await this.surface.reveal();
-    this.surface.post({ type: 'transcript', title: found.title, entries: transcriptOf(found) });
+    this.postTranscript();
     this.scheduleRefresh(0);
   }
 
@@ -199,7 +212,7 @@ export class ChatController implements vscode.Disposable {
     this.surface.post({ type: 'focusPrompt' });
   }
 
-  /** "@" in the prompt: workspace files, what the content policy refuses left out. */
+  /** "@" in the prompt: @workspace, and the workspace files, what the content policy refuses left out. */
   async pickFiles(): Promise<void> {
     const files = await this.attachments.pickableFiles();
     const items = files
@@ -209,8 +222,11 @@ export class ChatController implements vscode.Disposable {
         return { label: rel.slice(slash + 1), description: slash > 0 ? rel.slice(0, slash) : '', uri };
       })
       .sort((a, b) => a.label.localeCompare(b.label));
-    const picked = await pickMany(items, 'Sovereign: Add files to the chat context', 'Type to filter, Enter adds the highlighted file (or the checked ones); secret files are never listed');
-    for (const p of picked) this.attachments.addFile(p.uri);
+    // First: the mention, so "@" then "workspace" then Enter asks the codebase (VS Code's own chat lists its participants the same way).
+    const mention: vscode.QuickPickItem & { uri?: vscode.Uri } = { label: '@workspace', description: 'Ask about your codebase: the best matches of the codebase index go with the message' };
+    const picked = await pickMany<vscode.QuickPickItem & { uri?: vscode.Uri }>([mention, ...items], 'Sovereign: Add files to the chat context', 'Type to filter, Enter adds the highlighted file (or the checked ones); secret files are never listed');
+    if (picked.includes(mention)) this.surface.post({ type: 'insertText', text: '@workspace ' });
+    for (const p of picked) if (p.uri) this.attachments.addFile(p.uri);
     this.surface.post({ type: 'focusPrompt' });
   }
 
@@ -242,8 +258,28 @@ export class ChatController implements vscode.Disposable {
     await shown.edit((b) => b.replace(shown.selection, code));
   }
 
+  /**
+   * What a message would carry: the attachments, and for an @workspace question (the mention, or
+   * the toggle) the index's chunks for it, after the files the user added and before the active file.
+   */
+  async collect(question: string, windowTokens: number, earlier: readonly ChatMessage[]): Promise<CollectedContext> {
+    const collected = await this.attachments.collect(windowTokens);
+    if (!this.workspace.alwaysOn && !mentionsWorkspace(question)) return collected;
+    const earlierQuestions = earlier.filter((m) => m.role === 'user').map((m) => m.content);
+    const chunks = await this.workspace.retrieve(question, earlierQuestions, windowTokens).catch((e: unknown) => {
+      this.log.warn(`@workspace retrieval failed: ${errorMessage(e)}`);
+      return [];
+    });
+    const chosen = collected.attachments.filter((a) => !a.automatic);
+    const automatic = collected.attachments.filter((a) => a.automatic);
+    // A file the user attached goes whole (it is sized first): its chunks would say it twice.
+    const whole = new Set(chosen.filter((a) => a.kind === 'file').map((a) => a.label));
+    return { ...collected, attachments: [...chosen, ...chunks.filter((c) => !whole.has(c.location.path)), ...automatic] };
+  }
+
   private answer(text: string): Promise<void> {
     if (!text.trim()) return Promise.resolve();
+    this.draft = '';
     const conversation = this.conversation;
     return this.generate(conversation, { id: `a${++this.answerCounter}`, question: text, earlier: historyOf(conversation) });
   }
@@ -276,12 +312,14 @@ export class ChatController implements vscode.Disposable {
       continuing ? this.extend(conversation, text, stopped) : this.remember(conversation, question, context, text, stopped);
     try {
       const info = await this.backend.load(signal);
-      const collected = await this.attachments.collect(info.contextSize);
+      const collected = await this.collect(question, info.contextSize, turn.earlier);
+      const retrieved = collected.attachments.filter((a) => a.kind === 'chunk');
       const history: ChatMessage[] = continuing ? [...turn.earlier, { role: 'user', content: question }, { role: 'assistant', content: turn.partial! }] : turn.earlier;
       const prepared = await prepareChat({
         history,
-        question: continuing ? '' : question,
+        question: continuing ? '' : mentionsWorkspace(question) ? withoutMention(question) || question : question,
         attachments: collected.attachments,
+        cite: retrieved.length > 0,
         windowTokens: info.contextSize,
         maxAnswerTokens: chatSettings(this.config).maxTokens,
         count: (texts) => this.counts.count(texts, (missing) => this.backend.countTokens(missing, signal), info.id),
@@ -298,6 +336,8 @@ export class ChatController implements vscode.Disposable {
       if (continuing && prepared.messages.at(-1)?.role !== 'assistant') throw new SovereignError('internal', 'The answer so far no longer fits the context window: ask again to go on.');
       context = sentLabels(prepared);
       if (!continuing) this.surface.post({ type: 'questionContext', id, context });
+      const sources = sentSources(prepared, retrieved);
+      if (!continuing && sources.length > 0) this.surface.post({ type: 'sources', id, sources });
       const result = await this.backend.chat(prepared.messages, {
         maxTokens: prepared.maxTokens,
         signal,
@@ -318,6 +358,8 @@ export class ChatController implements vscode.Disposable {
         firstTokenMs: result.stats.firstTokenMs,
         tokensPerSecond: Math.round((result.stats.generatedTokens / genMs) * 1000 * 10) / 10,
       });
+      // After the answer's last render: the page links the mentions in what it shows.
+      await this.postCitations(id, continuing ? `${turn.partial}${result.text}` : result.text);
     } catch (e) {
       if (isCancelled(e)) {
         if (chunks.length) await keep(chunks.join(''), true);
@@ -353,6 +395,20 @@ export class ChatController implements vscode.Disposable {
     if (conversation === this.conversation) await this.state.update(currentKey, conversation.id);
   }
 
+  /** Links the answer's `path:line` mentions that name workspace files (the page links nothing else). */
+  private async postCitations(id: string, text: string): Promise<void> {
+    const paths = await this.workspace.citationTargets(text).catch(() => []);
+    if (paths.length > 0) this.surface.post({ type: 'citations', id, paths });
+  }
+
+  /** A reopened conversation, its citations linked as they were (the page names its answers `t0`, `t1`, …). */
+  private postTranscript(): void {
+    const conversation = this.conversation;
+    this.surface.post({ type: 'transcript', title: conversation.title, entries: transcriptOf(conversation) });
+    const answers = conversation.messages.filter((m) => m.role === 'assistant');
+    void Promise.all(answers.map((m, i) => this.postCitations(`t${i}`, m.content)));
+  }
+
   /** Before any chat model the page says what is missing and offers the picker; it follows the settings live. */
   private postChatModel(): void {
     this.surface.post({ type: 'chatModel', configured: this.backend.describe() !== undefined });
@@ -373,11 +429,13 @@ export class ChatController implements vscode.Disposable {
     const loaded = this.backend.loadedModel();
     const settings = chatSettings(this.config);
     const windowTokens = loaded?.contextSize ?? settings.contextSize;
-    const collected = await this.attachments.collect(windowTokens);
+    const history = historyOf(this.conversation);
+    const collected = await this.collect(this.draft, windowTokens, history);
     const input = {
-      history: historyOf(this.conversation),
+      history,
       question: '',
       attachments: collected.attachments,
+      cite: collected.attachments.some((a) => a.kind === 'chunk'),
       windowTokens,
       maxAnswerTokens: settings.maxTokens,
     };
@@ -398,11 +456,11 @@ export class ChatController implements vscode.Disposable {
   private postContext(collected: CollectedContext, prepared: PreparedChat, windowTokens: number, exact: boolean): void {
     const chips: ContextChip[] = prepared.attachments.map((a) => {
       const source = collected.attachments.find((c) => c.id === a.id)!;
-      return { id: a.id, label: a.label, detail: source.detail, kind: source.kind, tokens: a.tokens, sentTokens: a.sentTokens, state: a.state, note: a.note };
+      return { id: a.id, label: a.label, detail: source.detail, kind: source.kind, tokens: a.tokens, sentTokens: a.sentTokens, state: a.state, note: a.note, location: source.location };
     });
     this.surface.post({
       type: 'context',
-      summary: { chips: [...chips, ...collected.refused], includeActiveFile: this.attachments.includeActiveFile, promptTokens: prepared.promptTokens, windowTokens, exact },
+      summary: { chips: [...chips, ...collected.refused], includeActiveFile: this.attachments.includeActiveFile, useWorkspace: this.workspace.alwaysOn, promptTokens: prepared.promptTokens, windowTokens, exact },
     });
   }
 
@@ -444,6 +502,11 @@ function historyOf(c: Conversation): ChatMessage[] {
 
 function transcriptOf(c: Conversation): TranscriptEntry[] {
   return c.messages.map((m) => ({ role: m.role, text: m.content, context: m.context, stopped: m.stopped }));
+}
+
+/** The retrieved chunks this message sends (trimmed ones too: their first lines went). */
+function sentSources(p: PreparedChat, chunks: CollectedContext['attachments']): SourceLocation[] {
+  return chunks.flatMap((c) => (c.location && p.attachments.some((a) => a.id === c.id && a.state !== 'dropped') ? [c.location] : []));
 }
 
 function sentLabels(p: PreparedChat): string[] {

@@ -29,13 +29,14 @@ export function renderChatHtml(webview: vscode.Webview, media: vscode.Uri): stri
 <section id="context" aria-label="Context sent with your message">
   <div class="context-header">
     <label class="toggle"><input type="checkbox" id="includeActive" checked> Active file</label>
+    <label class="toggle" title="Every message also sends the codebase index's best matches for it (or write @workspace in a message)"><input type="checkbox" id="useWorkspace"> @workspace</label>
     <button type="button" id="addFile" class="secondary small" title="Add files to the context (or type @ in the message)" aria-label="Add files to the context">@ Add file…</button>
     <span id="contextTotal" class="context-total" tabindex="0"></span>
   </div>
   <ul id="chips" aria-label="Attached context"></ul>
 </section>
 <form id="composer" aria-label="Ask Sovereign">
-  <textarea id="prompt" rows="3" placeholder="Ask about your code (Enter to send, Shift+Enter for a new line, @ to add a file)" aria-label="Message" aria-keyshortcuts="Enter Escape"></textarea>
+  <textarea id="prompt" rows="3" placeholder="Ask about your code (Enter to send, Shift+Enter for a new line, @ to add a file or @workspace)" aria-label="Message" aria-keyshortcuts="Enter Escape"></textarea>
   <div class="buttons">
     <button type="button" id="newChat" class="secondary" aria-label="New chat">New</button>
     <button type="button" id="history" class="secondary" aria-label="Show saved chats">History</button>

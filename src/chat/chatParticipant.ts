@@ -8,6 +8,10 @@ import type { ChatMessage } from '../runtime/protocol';
 import type { ChatBackend } from './chatBackend';
 import { languageModelVendor } from './languageModelProvider';
 import { prepareChat } from './prepareChat';
+import type { RetrievedChunk, WorkspaceContext } from './workspaceContext';
+
+/** `@sovereign /workspace`: the question goes with the codebase index's best matches (package.json declares it). */
+const workspaceCommand = 'workspace';
 
 /** Declared in package.json (`chatParticipants`); typed in VS Code's chat as `@sovereign`. */
 export const chatParticipantId = 'sovereign.chat';
@@ -16,9 +20,11 @@ export const chatParticipantId = 'sovereign.chat';
  * `@sovereign` in VS Code's own Chat panel: answers with Sovereign's chat model, whichever model the
  * panel's picker shows, so it needs no Copilot model. It sends only the question and this
  * participant's earlier turns: files that VS Code's panel attaches by itself (it attached `.env`)
- * are never read here, so Sovereign's content rules are not bypassed through the panel.
+ * are never read here, so Sovereign's content rules are not bypassed through the panel. With
+ * `/workspace` the codebase index's chunks go too (the same retrieval and content policy as the
+ * chat view's @workspace), listed as the panel's references.
  */
-export function registerChatParticipant(backend: ChatBackend, config: Config): vscode.Disposable {
+export function registerChatParticipant(backend: ChatBackend, config: Config, workspace: WorkspaceContext): vscode.Disposable {
   const participant = vscode.chat.createChatParticipant(chatParticipantId, async (request, context, stream, token) => {
     if (!backend.describe()) {
       stream.markdown('Sovereign has no chat model yet. Choose one, then ask again.');
@@ -29,10 +35,14 @@ export function registerChatParticipant(backend: ChatBackend, config: Config): v
     const notes: string[] = [];
     try {
       const info = await backend.load(signal);
+      const history = earlierTurns(context.history);
+      const chunks: RetrievedChunk[] =
+        request.command === workspaceCommand ? await workspace.retrieve(request.prompt, history.filter((m) => m.role === 'user').map((m) => m.content), info.contextSize) : [];
       const prepared = await prepareChat({
-        history: earlierTurns(context.history),
+        history,
         question: request.prompt,
-        attachments: [],
+        attachments: chunks,
+        cite: chunks.length > 0,
         windowTokens: info.contextSize,
         maxAnswerTokens: chatSettings(config).maxTokens,
         count: (texts) => backend.countTokens(texts, signal),
@@ -40,6 +50,10 @@ export function registerChatParticipant(backend: ChatBackend, config: Config): v
       });
       if (!prepared.ok) return { errorDetails: { message: prepared.notes.at(-1) ?? 'The message does not fit the context window.' } };
       notes.push(...prepared.notes);
+      for (const c of chunks) {
+        const sent = prepared.attachments.find((a) => a.id === c.id);
+        if (sent && sent.state !== 'dropped') stream.reference(new vscode.Location(c.uri, new vscode.Range(c.location.line - 1, 0, (c.location.endLine ?? c.location.line) - 1, 0)));
+      }
       await backend.chat(prepared.messages, { maxTokens: prepared.maxTokens, signal, onText: (text) => stream.markdown(text) });
     } catch (e) {
       if (isCancelled(e) || token.isCancellationRequested) return {};

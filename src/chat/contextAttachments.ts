@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { describeRefusal, documentSchemes, type Verdict } from '../common/contentPolicy';
 import type { ContentSource, WorkspaceContentPolicy } from '../config/workspaceContentPolicy';
-import type { ContextChip } from './messages';
+import type { ContextChip, SourceLocation } from './messages';
 import { clipCharsFor, type AttachmentText } from './prepareChat';
 
 interface Pinned {
@@ -15,7 +15,7 @@ interface Pinned {
 }
 
 export interface CollectedContext {
-  attachments: (AttachmentText & { kind: ContextChip['kind']; detail: string })[];
+  attachments: (AttachmentText & { kind: ContextChip['kind']; detail: string; location?: SourceLocation })[];
   /** Files the user would expect to be attached but that are not, with the reason. */
   refused: ContextChip[];
 }
@@ -175,7 +175,7 @@ function label(uri: vscode.Uri, range?: vscode.Range): string {
   return range ? `${path}:${range.start.line + 1}-${range.end.line + 1}` : path;
 }
 
-function languageOf(uri: vscode.Uri): string {
+export function languageOf(uri: vscode.Uri): string {
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (open) return open.languageId;
   const dot = uri.path.lastIndexOf('.');

@@ -2,6 +2,9 @@
  * Host ⇄ chat webview messages, declared once and imported by both sides (the webview bundle
  * imports this file too). The page posts `ready` first; the host sends nothing before it.
  */
+import { normalizePath, type SourceLocation } from './citations';
+
+export type { SourceLocation } from './citations';
 
 /** One chip above the input: exactly what is sent with the next message. */
 export interface ContextChip {
@@ -9,17 +12,22 @@ export interface ContextChip {
   label: string;
   /** Full path or description, for the tooltip. */
   detail: string;
-  kind: 'file' | 'selection' | 'activeFile' | 'excluded';
+  /** `chunk`: code the codebase index found for an @workspace question. */
+  kind: 'file' | 'selection' | 'activeFile' | 'excluded' | 'chunk';
   /** Tokens of the whole attachment, and what of it is sent. */
   tokens: number;
   sentTokens: number;
   state: 'whole' | 'trimmed' | 'dropped' | 'excluded';
   note?: string;
+  /** Where a click on the chip opens (a retrieved chunk). */
+  location?: SourceLocation;
 }
 
 export interface ContextSummary {
   chips: ContextChip[];
   includeActiveFile: boolean;
+  /** The @workspace toggle: every message retrieves code from the codebase index. */
+  useWorkspace: boolean;
   /** Prompt tokens with the current conversation and an empty question. */
   promptTokens: number;
   windowTokens: number;
@@ -52,7 +60,13 @@ export type ToWebview =
   /** Whether a chat model (a file, or a team server) is configured: without one the page says what is missing. */
   | { type: 'chatModel'; configured: boolean }
   /** What was attached to the question answered by `id`, once it is known. */
-  | { type: 'questionContext'; id: string; context: string[] };
+  | { type: 'questionContext'; id: string; context: string[] }
+  /** The workspace code sent with the question answered by `id`: listed under the answer as links. */
+  | { type: 'sources'; id: string; sources: SourceLocation[] }
+  /** Paths mentioned as `path:line` in answer `id` that are files of the workspace: the page links those mentions. */
+  | { type: 'citations'; id: string; paths: string[] }
+  /** Text for the message box at the cursor (`@workspace ` chosen in the "@" picker). */
+  | { type: 'insertText'; text: string };
 
 export type WebviewAction = 'chooseChatModel';
 
@@ -72,7 +86,12 @@ export type FromWebview =
   | { type: 'openLink'; url: string }
   | { type: 'addFile' }
   | { type: 'removeChip'; id: string }
-  | { type: 'includeActiveFile'; value: boolean };
+  | { type: 'includeActiveFile'; value: boolean }
+  | { type: 'useWorkspace'; value: boolean }
+  /** The message being typed, while it asks @workspace: the chips show what it would retrieve. */
+  | { type: 'draft'; text: string }
+  /** A chip, a Sources link or a citation: the host opens it only when it is a file of the workspace. */
+  | { type: 'openLocation'; location: SourceLocation };
 
 const codeActions: readonly string[] = ['copy', 'insert', 'applyDiff'] satisfies CodeAction[];
 
@@ -88,6 +107,7 @@ export function isFromWebview(value: unknown): value is FromWebview {
     case 'addFile':
       return true;
     case 'send':
+    case 'draft':
       return typeof v.text === 'string';
     case 'action':
       return v.action === 'chooseChatModel';
@@ -99,7 +119,10 @@ export function isFromWebview(value: unknown): value is FromWebview {
     case 'continue':
       return typeof v.id === 'string';
     case 'includeActiveFile':
+    case 'useWorkspace':
       return typeof v.value === 'boolean';
+    case 'openLocation':
+      return isSourceLocation(v.location);
     default:
       return false;
   }
@@ -113,4 +136,12 @@ export function isWebUrl(url: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A workspace-relative path (normalized, no `..`, no scheme) and sane line numbers; whether it exists is the host's to check. */
+export function isSourceLocation(value: unknown): value is SourceLocation {
+  if (typeof value !== 'object' || value === null) return false;
+  const l = value as Record<string, unknown>;
+  const line = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 1;
+  return typeof l.path === 'string' && normalizePath(l.path) === l.path && line(l.line) && (l.endLine === undefined || (line(l.endLine) && (l.endLine as number) >= (l.line as number)));
 }

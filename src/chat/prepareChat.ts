@@ -12,6 +12,10 @@ export const systemPrompt =
   'You are Sovereign, a coding assistant that runs locally inside VS Code. Answer concisely in Markdown. ' +
   'Put code in fenced code blocks with a language tag. When the user attached files, base your answer on them.';
 
+/** Added when code from the workspace is attached (@workspace): the chat view links such mentions to the file. */
+export const citationRule =
+  'Code from the workspace is labelled `path:start-end`. When you use it, cite it as path:line (for example src/app.ts:12), the path exactly as labelled.';
+
 /** Text the user attached: a file, a selection, or the active editor. */
 export interface AttachmentText {
   id: string;
@@ -51,6 +55,8 @@ export interface PrepareInput extends ChatWindow {
   history: readonly ChatMessage[];
   question: string;
   attachments: readonly AttachmentText[];
+  /** Ask the model to cite `path:line` (workspace chunks are attached). */
+  cite?: boolean;
 }
 
 export interface PreparedChat {
@@ -71,7 +77,7 @@ export function clipCharsFor(windowTokens: number): number {
 
 export async function prepareChat(input: PrepareInput): Promise<PreparedChat> {
   const blocks = input.attachments.map(attachmentBlock);
-  const counts = await input.count([systemPrompt, input.question, ...blocks, ...input.history.map((m) => m.content)]);
+  const counts = await input.count([systemText(input), input.question, ...blocks, ...input.history.map((m) => m.content)]);
   const limit = promptLimit(input.windowTokens, input.maxAnswerTokens);
   let correctionTokens = 0;
   let prepared = await assemble(input, blocks, counts, correctionTokens);
@@ -116,7 +122,7 @@ async function assemble(input: PrepareInput, blocks: string[], counts: number[],
     reports.push({ id: a.id, label: a.label, tokens: blockTokens[i], sentTokens, state: f.state, note: a.clippedNote });
   }
   const notes = [...input.attachments.flatMap((a) => (a.clippedNote ? [a.clippedNote] : [])), ...reports.flatMap((r) => attachmentNote(r) ?? []), ...fit.notes];
-  const system = sent.length ? `${systemPrompt}\n\nThe user attached this context:\n\n${sent.join('\n\n')}` : systemPrompt;
+  const system = sent.length ? `${systemText(input)}\n\nThe user attached this context:\n\n${sent.join('\n\n')}` : systemText(input);
   const messages: ChatMessage[] = [{ role: 'system', content: system }, ...input.history.slice(fit.firstHistoryIndex)];
   if (input.question) messages.push({ role: 'user', content: input.question });
   return {
@@ -128,6 +134,10 @@ async function assemble(input: PrepareInput, blocks: string[], counts: number[],
     droppedMessages: fit.firstHistoryIndex,
     notes,
   };
+}
+
+function systemText(input: Pick<PrepareInput, 'cite'>): string {
+  return input.cite ? `${systemPrompt} ${citationRule}` : systemPrompt;
 }
 
 export function attachmentBlock(a: Pick<AttachmentText, 'label' | 'language' | 'text'>): string {

@@ -1,5 +1,6 @@
 import { attachmentNote, chipCount } from '../../chat/attachmentWording';
 import type { ContextChip, ContextSummary } from '../../chat/messages';
+import { markLocation } from './citationLinks';
 
 const number = (n: number) => n.toLocaleString('en-US');
 
@@ -7,8 +8,9 @@ const number = (n: number) => n.toLocaleString('en-US');
  * The chips above the input: exactly what goes with the next message, each with its token
  * count; trimmed, left-out and refused files say so on the chip, not only in a tooltip.
  */
-export function renderContextBar(list: HTMLElement, total: HTMLElement, toggle: HTMLInputElement, summary: ContextSummary): void {
-  toggle.checked = summary.includeActiveFile;
+export function renderContextBar(list: HTMLElement, total: HTMLElement, toggles: { includeActive: HTMLInputElement; useWorkspace: HTMLInputElement }, summary: ContextSummary): void {
+  toggles.includeActive.checked = summary.includeActiveFile;
+  toggles.useWorkspace.checked = summary.useWorkspace;
   const approx = summary.exact ? '' : '≈';
   list.replaceChildren(...summary.chips.map((chip) => renderChip(chip, approx)));
   total.textContent = `${approx}${number(summary.promptTokens)} / ${number(summary.windowTokens)} tokens`;
@@ -23,6 +25,8 @@ function renderChip(chip: ContextChip, approx: string): HTMLElement {
   item.className = `chip ${chip.state}`;
   const name = document.createElement('span');
   name.className = 'chip-label';
+  // A retrieved chunk opens where it is, like a citation.
+  if (chip.location) markLocation(name, chip.location);
   name.textContent = chip.kind === 'activeFile' ? `${chip.label} (active)` : chip.label;
   const count = document.createElement('span');
   count.className = 'chip-tokens';
@@ -39,6 +43,7 @@ function renderChip(chip: ContextChip, approx: string): HTMLElement {
   remove.textContent = '×';
   remove.title = chip.kind === 'activeFile' ? 'Stop attaching the active file' : `Remove ${chip.label}`;
   remove.setAttribute('aria-label', remove.title);
-  if (chip.kind !== 'excluded' || chip.id === 'active') item.append(remove);
+  // A retrieved chunk goes with its question: reword the question (or turn @workspace off) instead.
+  if ((chip.kind !== 'excluded' && chip.kind !== 'chunk') || chip.id === 'active') item.append(remove);
   return item;
 }

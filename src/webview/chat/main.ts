@@ -3,6 +3,8 @@
  * then DOMPurify); nothing else ever becomes HTML. Everything the buttons do happens in the host.
  */
 import type { CodeAction, FromWebview, ToWebview, TranscriptEntry } from '../../chat/messages';
+import { mentionsWorkspace } from '../../chat/workspaceQuery';
+import { linkCitations, locationOf, sourcesList } from './citationLinks';
 import { renderContextBar } from './contextBar';
 import { renderMarkdown } from './markdown';
 import { renderSetupNotice } from './setupNotice';
@@ -20,9 +22,23 @@ const send = $<HTMLButtonElement>('send');
 const chips = $<HTMLUListElement>('chips');
 const total = $<HTMLElement>('contextTotal');
 const includeActive = $<HTMLInputElement>('includeActive');
+const useWorkspace = $<HTMLInputElement>('useWorkspace');
 const status = $<HTMLElement>('status');
 const answers = new Map<string, { entry: HTMLElement; renderer: StreamRenderer }>();
 let lastQuestion = '';
+let draftTimer = 0;
+let draftAsked = false;
+
+/** While the message asks @workspace, the host retrieves for it and the chips show what it would send. */
+function postDraftSoon(): void {
+  clearTimeout(draftTimer);
+  draftTimer = window.setTimeout(() => {
+    const asks = useWorkspace.checked || mentionsWorkspace(prompt.value);
+    // Once more after it stops asking, so the chips of the last retrieval go.
+    if (asks || draftAsked) post({ type: 'draft', text: asks ? prompt.value : '' });
+    draftAsked = asks;
+  }, 250);
+}
 
 function post(message: FromWebview): void {
   vscode.postMessage(message);
@@ -121,6 +137,8 @@ form.addEventListener('submit', (e) => {
   addEntry('user', text);
   lastQuestion = text;
   prompt.value = '';
+  clearTimeout(draftTimer);
+  draftAsked = false;
   post({ type: 'send', text });
 });
 
@@ -139,6 +157,7 @@ prompt.addEventListener('keydown', (e) => {
 
 // "@" typed as a word of its own opens the file picker (VS Code's quick pick) instead.
 prompt.addEventListener('input', (e) => {
+  postDraftSoon();
   const input = e as InputEvent;
   if (input.data !== '@') return;
   const at = prompt.selectionStart - 1;
@@ -153,9 +172,24 @@ $('newChat').addEventListener('click', () => post({ type: 'newChat' }));
 $('history').addEventListener('click', () => post({ type: 'history' }));
 $('addFile').addEventListener('click', () => post({ type: 'addFile' }));
 includeActive.addEventListener('change', () => post({ type: 'includeActiveFile', value: includeActive.checked }));
+useWorkspace.addEventListener('change', () => {
+  post({ type: 'useWorkspace', value: useWorkspace.checked });
+  postDraftSoon();
+});
 chips.addEventListener('click', (e) => {
-  const id = (e.target as HTMLElement).closest<HTMLElement>('[data-remove-chip]')?.dataset.removeChip;
-  if (id) post({ type: 'removeChip', id });
+  const target = e.target as HTMLElement;
+  const id = target.closest<HTMLElement>('[data-remove-chip]')?.dataset.removeChip;
+  if (id) return post({ type: 'removeChip', id });
+  const cited = target.closest<HTMLElement>('[data-cite-path]');
+  const location = cited && locationOf(cited);
+  if (location) post({ type: 'openLocation', location });
+});
+chips.addEventListener('keydown', (e) => {
+  const target = e.target as HTMLElement;
+  const location = (e.key === 'Enter' || e.key === ' ') && target.dataset.citePath ? locationOf(target) : undefined;
+  if (!location) return;
+  e.preventDefault();
+  post({ type: 'openLocation', location });
 });
 
 // One listener for every rendered answer: code-block buttons and links.
@@ -165,6 +199,12 @@ function activate(target: HTMLElement): boolean {
     const code = button.closest('.code-block')?.querySelector('pre')?.textContent ?? '';
     post({ type: 'code', action: button.dataset.codeAction as CodeAction, code: code.replace(/\n$/, '') });
     if (button.dataset.codeAction === 'copy') announce('Code copied');
+    return true;
+  }
+  const cited = target.closest<HTMLElement>('[data-cite-path]');
+  const location = cited && locationOf(cited);
+  if (location) {
+    post({ type: 'openLocation', location });
     return true;
   }
   const link = target.closest<HTMLElement>('[data-href]');
@@ -190,7 +230,7 @@ conversation.addEventListener('click', (e) => {
 });
 conversation.addEventListener('keydown', (e) => {
   const target = e.target as HTMLElement;
-  if ((e.key === 'Enter' || e.key === ' ') && target.dataset.href && activate(target)) e.preventDefault();
+  if ((e.key === 'Enter' || e.key === ' ') && (target.dataset.href || target.dataset.citePath) && activate(target)) e.preventDefault();
 });
 
 window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
@@ -248,6 +288,26 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       setContextLabels(question, m.context);
       break;
     }
+    case 'sources': {
+      const answer = answers.get(m.id);
+      if (!answer) break;
+      answer.entry.querySelector('.sources')?.remove();
+      // Right under the answer's text, above its stats.
+      answer.entry.querySelector('.body')?.after(sourcesList(m.sources));
+      break;
+    }
+    case 'citations': {
+      const body = answers.get(m.id)?.entry.querySelector<HTMLElement>('.body');
+      if (body) linkCitations(body, new Set(m.paths));
+      break;
+    }
+    case 'insertText': {
+      const at = prompt.selectionStart;
+      prompt.setRangeText(m.text, at, prompt.selectionEnd, 'end');
+      prompt.focus();
+      postDraftSoon();
+      break;
+    }
     case 'note':
       addEntry('note', m.text, m.before ? answers.get(m.before)?.entry : undefined).entry.setAttribute('role', 'note');
       break;
@@ -280,7 +340,7 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
       showTranscript(m.entries);
       break;
     case 'context':
-      renderContextBar(chips, total, includeActive, m.summary);
+      renderContextBar(chips, total, { includeActive, useWorkspace }, m.summary);
       break;
     case 'focusPrompt':
       prompt.focus();

@@ -24,6 +24,16 @@ export function registerChatTests(): void {
   describe('Chat commands in a real VS Code extension host', () => {
     const folder = () => vscode.workspace.workspaceFolders![0].uri;
 
+    it("an answer's path:line mentions are linked only where they name a file of the workspace", async () => {
+      const chat = (await api()).chat;
+      const answer = [
+        'The sum is in `main.py:1`, the helper in util.py:1-2.',
+        'Not these: nowhere/missing.py:3, ../main.py:1, /etc/hosts.txt:1, C:\\main.py:1, https://example.com/main.py:1,',
+        'and main.py:1 again (one path, once).',
+      ].join('\n');
+      assert.deepEqual((await chat.citationTargets(answer)).sort(), ['main.py', 'util.py']);
+    });
+
     it('"Chat About This File" opens the chat view with that file attached', async function () {
       this.timeout(60_000);
       const chat = (await api()).chat;

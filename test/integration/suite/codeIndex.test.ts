@@ -78,6 +78,24 @@ export function registerCodeIndexTests(): void {
       }
     });
 
+    it('an @workspace question carries the chunk of the right file, and no question brings a canary in', async () => {
+      const asked = await api.chat.nextContext(8192, '@workspace how is the discounted price computed?');
+      const chunk = asked.sent.find((a) => a.label.startsWith(`${allowedFile}:`));
+      assert.ok(chunk, `a chunk of ${allowedFile} is sent: ${asked.sent.map((a) => a.label).join(', ')}`);
+      assert.match(chunk.label, /:\d+-\d+$/, 'labelled path:start-end');
+      assert.match(chunk.text, new RegExp(allowedMarker), 'with the lines of the function, read from the file');
+      const plain = await api.chat.nextContext(8192, 'how is the discounted price computed?');
+      assert.ok(!plain.sent.some((a) => a.label.startsWith(`${allowedFile}:`)), 'without @workspace (the toggle is off) nothing is retrieved');
+      // Each canary asked for by name, and with the words of its file: whatever comes back, never it.
+      for (const [rel, canary] of Object.entries(forbidden)) {
+        const context = await api.chat.nextContext(8192, `@workspace ${canary} ${rel.replace(/[./-]/g, ' ')} where is ${canary} used?`);
+        for (const a of context.sent) {
+          assert.ok(!a.text.includes(canary), `${canary} was in ${a.label}`);
+          assert.ok(!a.label.startsWith(rel), `${rel} was sent as ${a.label}`);
+        }
+      }
+    });
+
     it('finds an edit on disk (file watcher → worker), polled', async function () {
       this.timeout(30_000);
       const started = performance.now();

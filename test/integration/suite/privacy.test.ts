@@ -1,7 +1,8 @@
 /**
  * Privacy proofs in a real VS Code extension host (issue 6): the host runs inside a network
  * namespace (test/harness/offline.sh), and neither the extension host nor the model worker
- * attempts a connection of any kind while the embedded backend completes, answers a chat and edits.
+ * attempts a connection of any kind while the embedded backend completes, answers a chat and edits,
+ * and while the codebase index rebuilds, retrieves and feeds an @workspace answer.
  * The host is audited in-process (test/privacy/socketAudit.ts); the worker through NODE_OPTIONS,
  * which RuntimeClient's fork passes on from the host's environment.
  */
@@ -56,7 +57,7 @@ export function registerPrivacyTests(): void {
       assert.ok(seen.every((a) => a.pid === process.pid), 'recorded in this process');
     });
 
-    it('no connection attempt from the host or the worker during an embedded completion, a chat answer and an edit', async function () {
+    it('no connection attempt from the host or the worker during an embedded completion, a chat answer, an edit, an index rebuild, a retrieval and an @workspace answer', async function () {
       this.timeout(180_000);
       const { ext, api } = await activated();
       const backend = vscode.workspace.getConfiguration('sovereign').get<string>('backend');
@@ -115,7 +116,26 @@ export function registerPrivacyTests(): void {
           api.runtime.chat = chats;
         }
         assert.equal(edits, 1, 'the edit asked the embedded model');
-        assert.equal(api.runtime.pid, pid, 'one audited worker served all three');
+
+        // The codebase index: a full rebuild (listing, reading, the index's worker thread; its own
+        // code is in the static scan, privacyNetworkCallSites), a retrieval, and an @workspace
+        // answer: the chunks the chat view would send (symbol lookup included), then the answer.
+        await vscode.commands.executeCommand('sovereign.rebuildIndex');
+        await api.codeIndex.idle();
+        const hits = await api.codeIndex.search('add mul', 5);
+        assert.ok(hits.some((h) => h.path.endsWith('main.py')), `the rebuilt index answers: ${hits.map((h) => h.path).join(', ')}`);
+        const asked = await api.chat.nextContext(2048, '@workspace what do add and mul_values do?');
+        const chunk = asked.sent.find((a) => a.label.startsWith('main.py:'));
+        assert.ok(chunk, `an @workspace question carries main.py's chunk: ${asked.sent.map((a) => a.label).join(', ')}`);
+        const cited = await api.runtime.chat(
+          [
+            { role: 'system', content: `Cite as path:line.\n\n${chunk.label}:\n${chunk.text}` },
+            { role: 'user', content: 'what do add and mul_values do?' },
+          ],
+          { maxTokens: 16, onText: () => undefined },
+        );
+        assert.match(cited.text, /\S/, 'the @workspace question was answered');
+        assert.equal(api.runtime.pid, pid, 'one audited worker served them all');
 
         audit.uninstall();
         assert.deepEqual(hostAttempts, [], `the extension host attempted connections:\n${formatAttempts(hostAttempts)}`);
