@@ -72,7 +72,10 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
   // One answer to "may this text reach a model?" for every feature, compiled once per settings change.
   const contentPolicy = new WorkspaceContentPolicy();
   context.subscriptions.push(contentPolicy);
-  const completion = registerCompletion(context, completionBackend, config, contentPolicy, tagged(log, 'completion'));
+  // Before completion, which asks it for relevant code from other files (it starts its scan later).
+  const codeIndex = registerCodeIndex(context, config, contentPolicy, tagged(log, 'index'));
+  mark('index');
+  const completion = registerCompletion(context, completionBackend, config, contentPolicy, codeIndex.api, tagged(log, 'completion'));
   mark('completion');
   const chat = registerChat(context, chatBackend, config, contentPolicy, tagged(log, 'chat'));
   mark('chat');
@@ -82,8 +85,6 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
   const commitMessage = registerCommitMessage(chatBackend, config, contentPolicy, tagged(log, 'commitMessage'));
   const models = registerModels(context, client, config, tagged(log, 'models'));
   mark('models');
-  const codeIndex = registerCodeIndex(context, config, contentPolicy, tagged(log, 'index'));
-  mark('index');
   context.subscriptions.push(
     server.disposable,
     completion.disposable,
