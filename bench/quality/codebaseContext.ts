@@ -34,7 +34,7 @@ const maxFileBytes = 1024 * 1024;
 const perFile = 12;
 const call = /(?:^|[^\w$])([A-Za-z_$][\w$]*)\s*\(/g;
 
-interface PackageFile {
+export interface PackageFile {
   file: string;
   rel: string;
   lines: string[];
@@ -66,7 +66,7 @@ export interface CodebaseFigures {
 }
 
 /** Source files under `dir` (recursively, sorted, no tests or minified files), at most maxFiles. */
-function packageFiles(dir: string): PackageFile[] {
+export function packageFiles(dir: string): PackageFile[] {
   const out: PackageFile[] = [];
   const walk = (d: string) => {
     for (const name of readdirSync(d).sort()) {
@@ -85,7 +85,7 @@ function packageFiles(dir: string): PackageFile[] {
 }
 
 /** Top-level declared names → their declaring chunks, per file. */
-function declarations(files: readonly PackageFile[]): Map<string, { file: string; chunk: ChunkRef; line: string }[]> {
+export function declarations(files: readonly PackageFile[]): Map<string, { file: string; chunk: ChunkRef; line: string }[]> {
   const byName = new Map<string, { file: string; chunk: ChunkRef; line: string }[]>();
   for (const f of files) {
     for (const c of chunkCode(f.lines.join('\n'))) {
@@ -129,7 +129,46 @@ const quantile = (xs: number[], q: number) => {
   return s.length ? Math.round(s[Math.min(s.length - 1, Math.floor(q * s.length))] * 10) / 10 : 0;
 };
 
-type Mode = 'none' | 'search' | 'definitions' | 'both';
+export type Mode = 'none' | 'search' | 'definitions' | 'both';
+
+/**
+ * The ring at case `c` (the file being typed is `lines`, without the line): the chunk of each
+ * other file when `opened`, then what the codebase look-up adds in `mode`.
+ */
+export async function ringFor(o: { pkg: readonly PackageFile[]; decl: ReturnType<typeof declarations>; index: CodeIndex; c: CodebaseCase; lines: string[]; opened: boolean; mode: Mode; limits: CodebaseLimits }): Promise<ContextRing> {
+  const { pkg, decl, c, lines, mode } = o;
+  const typed = pkg.find((f) => f.file === c.file)!;
+  const ring = new ContextRing();
+  if (o.opened) for (const f of pkg) if (f.file !== c.file) ring.add({ path: f.rel, text: chunkAround({ lineCount: f.lines.length, lineAt: (i) => f.lines[i] }, 0, chunkLines) });
+  if (mode === 'none') return ring;
+  const sources: CodebaseSources = {
+    search: async (query, limit) => (mode === 'definitions' ? [] : o.index.search(query, limit).map((h) => ({ file: h.path, startLine: h.startLine, endLine: h.endLine }))),
+    definitions: async (_file, at) => {
+      if (mode === 'search') return [];
+      const found = decl.get(at.name) ?? [];
+      const local = found.filter((d) => d.file === c.file);
+      return (local.length ? local : found).map((d) => d.chunk);
+    },
+    read: async (file) => {
+      const f = file === c.file ? { rel: typed.rel, lines } : pkg.find((p) => p.file === file);
+      return f && { path: f.rel, doc: { lineCount: f.lines.length, lineAt: (i) => f.lines[i] } };
+    },
+  };
+  const doc = { lineCount: lines.length, lineAt: (i: number) => lines[i] };
+  // The prompt's own window at the defaults (prefixLines 256, suffixLines 64).
+  const window = { file: c.file, startLine: Math.max(1, c.line + 1 - 256), endLine: c.line + 1 + 64 };
+  const names = identifiersNear(doc, c.line, o.limits.radius, o.limits.maxNames);
+  const extras = await lookUpCodebase({ file: c.file, doc, line: c.line, window }, names, () => ring.list(), sources, o.limits, new AbortController().signal);
+  for (const e of extras) ring.add({ path: e.path, text: e.text });
+  return ring;
+}
+
+/** The case's file as the user has it: the line removed, only its indentation left. */
+export function typedLines(pkg: readonly PackageFile[], c: CodebaseCase): string[] {
+  const typed = pkg.find((f) => f.file === c.file)!;
+  const indent = /^\s*/.exec(typed.lines[c.line])![0];
+  return [...typed.lines.slice(0, c.line), indent, ...typed.lines.slice(c.line + 1)];
+}
 
 /** The measure over the packages of `files` (each file's directory is its package's source). */
 export async function measureCodebaseContext(files: readonly string[], repo: string, limits: CodebaseLimits = defaultCodebaseLimits): Promise<CodebaseFigures> {
@@ -147,36 +186,14 @@ export async function measureCodebaseContext(files: readonly string[], repo: str
     for (const f of pkg) base.setFile(f.file, f.lines.join('\n'), 'v1');
     for (const c of cases) {
       const typed = pkg.find((f) => f.file === c.file)!;
-      const indent = /^\s*/.exec(typed.lines[c.line])![0];
-      const lines = [...typed.lines.slice(0, c.line), indent, ...typed.lines.slice(c.line + 1)];
+      const lines = typedLines(pkg, c);
       // The index holds the file being typed as it is now: without the line.
       base.setFile(c.file, lines.join('\n'), `typing ${c.line}`);
-      const doc = { lineCount: lines.length, lineAt: (i: number) => lines[i] };
-      const window = { file: c.file, startLine: Math.max(1, c.line + 1 - 256), endLine: c.line + 1 + 64 };
       for (const opened of [false, true]) {
         for (const mode of ['none', 'search', 'definitions', 'both'] as Mode[]) {
-          const ring = new ContextRing();
-          if (opened) for (const f of pkg) if (f.file !== c.file) ring.add({ path: f.rel, text: chunkAround({ lineCount: f.lines.length, lineAt: (i) => f.lines[i] }, 0, chunkLines) });
-          if (mode !== 'none') {
-            const sources: CodebaseSources = {
-              search: async (query, limit) => (mode === 'definitions' ? [] : base.search(query, limit).map((h) => ({ file: h.path, startLine: h.startLine, endLine: h.endLine }))),
-              definitions: async (_file, at) => {
-                if (mode === 'search') return [];
-                const found = decl.get(at.name) ?? [];
-                const local = found.filter((d) => d.file === c.file);
-                return (local.length ? local : found).map((d) => d.chunk);
-              },
-              read: async (file) => {
-                const f = file === c.file ? { rel: typed.rel, lines } : pkg.find((p) => p.file === file);
-                return f && { path: f.rel, doc: { lineCount: f.lines.length, lineAt: (i) => f.lines[i] } };
-              },
-            };
-            const names = identifiersNear(doc, c.line, limits.radius, limits.maxNames);
-            const started = performance.now();
-            const extras = await lookUpCodebase({ file: c.file, doc, line: c.line, window }, names, () => ring.list(), sources, limits, new AbortController().signal);
-            if (opened && mode === 'both') lookupMs.push(performance.now() - started);
-            for (const e of extras) ring.add({ path: e.path, text: e.text });
-          }
+          const started = performance.now();
+          const ring = await ringFor({ pkg, decl, index: base, c, lines, opened, mode, limits });
+          if (opened && mode === 'both') lookupMs.push(performance.now() - started);
           const side = `${opened ? 'other files opened' : 'nothing opened'}, ${mode === 'none' ? 'ring only' : mode === 'both' ? '+ codebase (definitions + index)' : mode === 'search' ? '+ index search only' : '+ definitions only'}`;
           const s = (sides[side] ??= { hits: 0, cases: 0, tokens: 0 });
           s.cases++;
