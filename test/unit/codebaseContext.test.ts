@@ -187,9 +187,10 @@ describe('codebase context: when it looks up, and where the extras go', () => {
     });
     const { timers, ring, context } = setup({
       ...src,
+      // The first look-up's definitions are back before it is replaced: they must not enter either.
       definitions: async (_f, _a, signal) => {
         firstSignal ??= signal;
-        return [];
+        return signal === firstSignal ? [{ file: 'duration.ts', startLine: 7, endLine: 7 }] : [];
       },
     });
     context.cursorMoved(() => cursorIn('main.ts', mainFile, 4));
