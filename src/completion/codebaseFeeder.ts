@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../common/errors';
 import type { Log } from '../common/log';
-import type { CompletionEditorSettings } from '../config/completionSettings';
+import { completionEnabledFor, type CompletionEditorSettings } from '../config/completionSettings';
 import type { WorkspaceContentPolicy } from '../config/workspaceContentPolicy';
 import type { CodeIndexApi } from '../index/workspaceIndexer';
 import { CodebaseContext } from './codebaseContext';
@@ -52,7 +52,8 @@ export function registerCodebaseFeeder(options: CodebaseFeederOptions): vscode.D
     const settings = options.settings();
     if (!editor || !settings.codebaseContext) return undefined;
     const document = editor.document;
-    if (!policy.check('editing', document).allowed) return undefined;
+    // Nothing is asked for a file completion skips (its language is off, the policy refuses it).
+    if (!completionEnabledFor(settings, document.languageId) || !policy.check('editing', document).allowed) return undefined;
     const line = editor.selection.active.line;
     const file = document.uri.toString();
     return {

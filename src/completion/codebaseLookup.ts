@@ -89,6 +89,9 @@ export async function lookUpCodebase(
     const candidates: ExtraCandidate[] = [];
     for (const { ref, kind } of refs) {
       if (cursor.window && ref.file === cursor.window.file && ref.startLine <= cursor.window.endLine && cursor.window.startLine <= ref.endLine) continue;
+      // Code like the cursor's in its own file repeats what the window holds (a long file of
+      // similar functions would fill the ring with itself); a definition there is precise.
+      if (kind === 'similar' && ref.file === cursor.file) continue;
       // Reads of local files come after the budget's look-ups: they are not cut short by it.
       if (!files.has(ref.file)) files.set(ref.file, sources.read(ref.file, signal).catch(() => undefined));
       const source = await files.get(ref.file);

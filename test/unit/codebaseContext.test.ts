@@ -99,6 +99,16 @@ describe('codebase context: one look-up', () => {
     assert.ok(src.asked.includes('parseDuration'));
   });
 
+  it('from the file being completed, outside the window: a definition, never a merely similar chunk', async () => {
+    const src = sources({
+      search: async () => [{ file: 'main.ts', startLine: 3, endLine: 4 }],
+      definitions: async (_file, at) => (at.name === 'timeoutOf' ? [{ file: 'main.ts', startLine: 1, endLine: 2 }] : []),
+    });
+    const window = { file: 'main.ts', startLine: 5, endLine: 6 };
+    const extras = await lookUpCodebase(cursorIn('main.ts', mainFile, 4, window), identifiersNear(lines(mainFile), 4, 8, 24), () => [], src, defaultCodebaseLimits, new AbortController().signal);
+    assert.deepEqual(extras.map((e) => [e.startLine, e.kind]), [[1, 'definition']]);
+  });
+
   it('a file its reader refuses (the content policy) sends nothing', async () => {
     const src = sources({ read: async (file) => (file === 'duration.ts' ? undefined : { path: file, doc: lines(mainFile) }) });
     const extras = await lookUpCodebase(cursorIn('main.ts', mainFile, 4), identifiersNear(lines(mainFile), 4, 8, 24), () => [], src, defaultCodebaseLimits, new AbortController().signal);
