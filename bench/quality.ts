@@ -3,7 +3,7 @@
  * (issue 13). A benchmark, not a test.
  *
  *   npm run bench:quality -- [--files <paths…>] [--seed N] [--tps N] [--points] [--no-rules] [--write-fixture]
- *                              [--model <gguf>]
+ *                              [--model <gguf>] [--codebase-only]
  *
  * The same seeded typing replay as bench:completion (bench/replay.ts) over other real files
  * (bench/quality/args.ts), with an oracle for the model (bench/quality/oracle.ts): at each request
@@ -17,7 +17,10 @@
  * this machine, bench/results/completion.json); --points: a request only at wait points (no
  * typing through); --write-fixture: the unit test's cases (test/fixtures/quality/cases.json);
  * --model: then also the truth's likelihood after each side's prompt and the model's own greedy
- * suggestion, on the same files (bench/likelihood.ts: likelihood.json and .md).
+ * suggestion, on the same files (bench/likelihood.ts: likelihood.json and .md);
+ * --codebase-only: only whether the extra context holds a helper declared in another file of the
+ * same package, with and without the codebase look-up (bench/quality/codebaseContext.ts; always
+ * part of a full run), written to bench/results/quality-codebase.json.
  *
  * Writes bench/results/quality.json and quality.md.
  */
@@ -37,6 +40,7 @@ import { total, ratios, type PointScore, type Totals } from './quality/score';
 import { runCases, runPeer, runPeerCases, runSovereign, sovereignDefaults, type OracleRun, type SideRun } from './quality/sides';
 import { approximateTokenizer, ggufTokenizer, type OracleTokenizer } from './quality/tokenizer';
 import { fixtureOf } from './quality/fixture';
+import { measureCodebaseContext, type CodebaseFigures } from './quality/codebaseContext';
 
 const resultsDir = join(repo, 'bench', 'results');
 const log = (s: string) => process.stderr.write(`[bench:quality] ${s}\n`);
@@ -72,6 +76,17 @@ async function tokenizerFor(): Promise<{ tokenizer: OracleTokenizer; name: strin
 async function main(): Promise<void> {
   const args: QualityArgs = parseQualityArgs(process.argv.slice(2));
   const command = `npm run bench:quality${process.argv.length > 2 ? ' -- ' + process.argv.slice(2).join(' ') : ''}`;
+  // Relevant code from other files: the oracle cannot tell whether context helps, so this asks
+  // whether the extra context holds what the next line needs (codebaseContext.ts).
+  const codebase = await measureCodebaseContext(args.files, repo);
+  log(`codebase context: ${JSON.stringify(codebase.sides)} (look-up p50 ${codebase.lookup_ms.p50} ms, p95 ${codebase.lookup_ms.p95} ms)`);
+  if (args.codebaseOnly) {
+    mkdirSync(resultsDir, { recursive: true });
+    writeFileSync(join(resultsDir, 'quality-codebase.json'), JSON.stringify({ command, date: new Date().toISOString(), ...codebase }, null, 2) + '\n');
+    writeFileSync(join(resultsDir, 'quality-codebase.md'), ['# bench:quality — relevant code from other files', '', `\`${command}\``, '', ...codebaseMarkdown(codebase)].join('\n') + '\n');
+    console.log(JSON.stringify(codebase, null, 2));
+    return;
+  }
   const files: SourceFile[] = args.files.map((path) => ({ path, rel: relative(repo, path), text: readFileSync(path, 'utf8') }));
   const cases = await qualityCases(files, args.seed);
   log(`${files.length} files, ${cases.length} wait points (seed ${args.seed})`);
@@ -144,10 +159,11 @@ async function main(): Promise<void> {
     llama_vscode_settings: 'configuration.ts defaults: n_predict 128, t_max_predict_ms 2500, max_line_suffix 8, n_indent = the line\'s indentation',
     variants: sides,
     rules: { variants: ruleVariants, rows: rules },
+    codebase_context: codebase,
   };
   mkdirSync(resultsDir, { recursive: true });
   writeFileSync(join(resultsDir, 'quality.json'), JSON.stringify(results, null, 2) + '\n');
-  writeFileSync(join(resultsDir, 'quality.md'), markdown(results, sides, rules, ruleVariants));
+  writeFileSync(join(resultsDir, 'quality.md'), markdown(results, sides, rules, ruleVariants) + ['', ...codebaseMarkdown(codebase), ''].join('\n'));
   log(`wrote ${join(resultsDir, 'quality.json')} and quality.md`);
   const headline = Object.fromEntries(Object.entries(sides).map(([v, s]) => [v, { sovereign: ratios(s.sovereign), llama_vscode: ratios(s.llama_vscode) }]));
   console.log(JSON.stringify(headline, null, 2));
@@ -176,6 +192,20 @@ function markdown(results: { command: string; date: string; machine: unknown; ve
   }
   if (rules.length) out.push('## Each Sovereign rule turned off (difference to the defaults above)', '', ruleTable(rules, ruleVariants), '');
   return out.join('\n');
+}
+
+function codebaseMarkdown(c: CodebaseFigures): string[] {
+  return [
+    '## Relevant code from other files (sovereign.completion.codebaseContext)',
+    '',
+    'At each line that calls a helper declared in another file of the same package (the line removed, the cursor on it): does the extra context, within the ring\'s bound, hold the helper\'s declaration? (bench/quality/codebaseContext.ts)',
+    '',
+    `Packages: ${c.packages.map((p) => `${p.dir} (${p.files} files, ${p.cases} cases)`).join(', ')}; one look-up: p50 ${c.lookup_ms.p50} ms, p95 ${c.lookup_ms.p95} ms (in the background, not on a request's path).`,
+    '',
+    '| side | helper declared in the extra context | mean extra-context tokens (estimated) |',
+    '|---|---|---|',
+    ...Object.entries(c.sides).map(([side, s]) => `| ${side} | ${s.hits}/${s.cases} (${(s.hit_rate * 100).toFixed(1)}%) | ${s.mean_ring_tokens} |`),
+  ];
 }
 
 main().then(

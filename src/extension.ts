@@ -72,7 +72,10 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
   // One answer to "may this text reach a model?" for every feature, compiled once per settings change.
   const contentPolicy = new WorkspaceContentPolicy();
   context.subscriptions.push(contentPolicy);
-  const completion = registerCompletion(context, completionBackend, config, contentPolicy, tagged(log, 'completion'));
+  // Before completion, which asks it for relevant code from other files (it starts its scan later).
+  const codeIndex = registerCodeIndex(context, config, contentPolicy, tagged(log, 'index'));
+  mark('index');
+  const completion = registerCompletion(context, completionBackend, config, contentPolicy, codeIndex.api, tagged(log, 'completion'));
   mark('completion');
   // Before chat: @workspace asks it.
   const codeIndex = registerCodeIndex(context, config, contentPolicy, tagged(log, 'index'));

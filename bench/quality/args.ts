@@ -27,10 +27,12 @@ export interface QualityArgs {
   writeFixture: boolean;
   /** point 4 of issue 13: a GGUF to score the truth's likelihood with (bench/quality/likelihood*.ts) */
   model?: string;
+  /** only the measure of relevant code from other files (bench/quality/codebaseContext.ts) */
+  codebaseOnly: boolean;
 }
 
 export function parseQualityArgs(argv: string[]): QualityArgs {
-  const args: QualityArgs = { files: [], seed: 20240611, tps: 37.1, points: false, rules: true, writeFixture: false };
+  const args: QualityArgs = { files: [], seed: 20240611, tps: 37.1, points: false, rules: true, writeFixture: false, codebaseOnly: false };
   const r = new ArgvReader(argv);
   for (let a = r.next(); a !== undefined; a = r.next()) {
     if (a === '--files') args.files.push(...r.list());
@@ -40,6 +42,7 @@ export function parseQualityArgs(argv: string[]): QualityArgs {
     else if (a === '--no-rules') args.rules = false;
     else if (a === '--write-fixture') args.writeFixture = true;
     else if (a === '--model') args.model = r.value();
+    else if (a === '--codebase-only') args.codebaseOnly = true;
     else throw new Error(`unknown argument ${a}`);
   }
   if (args.files.length === 0) args.files = DEFAULT_QUALITY_FILES.map((f) => join(repo, f));

@@ -201,7 +201,7 @@ interface SovereignRun {
  * the truth is forced: after exactly the prompt the worker builds from those parameters, then
  * the completer generates from that prompt (its KV state reused).
  */
-async function sovereignRun(session: LikelihoodSession, c: LikelihoodCase, setup: SovereignSetup, repoName: string, truth: Token[], ring?: ContextRing): Promise<SovereignRun> {
+export async function sovereignRun(session: LikelihoodSession, c: LikelihoodCase, setup: SovereignSetup, repoName: string, truth: Token[], ring?: ContextRing): Promise<SovereignRun> {
   let forcedRun: Omit<SovereignRun, 'suggestion' | 'stop'> | undefined;
   let stop = 'none';
   const runtime: CompletionModel = {

@@ -8,6 +8,8 @@ import type { CompletionBackend } from './completionBackend';
 import { Commands } from '../commands';
 import { CompletionActivity } from './completionActivity';
 import { CompletionPipeline } from './completionPipeline';
+import type { CodeIndexApi } from '../index/workspaceIndexer';
+import { registerCodebaseFeeder } from './codebaseFeeder';
 import { registerContextFeeder } from './contextFeeder';
 import { ContextRing } from './contextRing';
 import { CompletionProvider } from './provider';
@@ -24,7 +26,7 @@ export interface CompletionFeature {
  * Everything inline completion needs. The provider is registered synchronously: one registered
  * late is not asked until the user types again.
  */
-export function registerCompletion(context: vscode.ExtensionContext, backend: CompletionBackend, config: Config, policy: WorkspaceContentPolicy, log: Log): CompletionFeature {
+export function registerCompletion(context: vscode.ExtensionContext, backend: CompletionBackend, config: Config, policy: WorkspaceContentPolicy, index: Pick<CodeIndexApi, 'search'>, log: Log): CompletionFeature {
   const ring = new ContextRing();
   // The context feeder waits for quiet after the last completion.
   const activity = new CompletionActivity();
@@ -46,12 +48,15 @@ export function registerCompletion(context: vscode.ExtensionContext, backend: Co
   };
   void vscode.commands.executeCommand('setContext', 'sovereign.completionPaused', provider.isPaused);
 
+  const ringChanged = () => {
+    const input = activeInput();
+    if (input) void pipeline.warmUp(new AbortController().signal, input);
+  };
   const disposable = vscode.Disposable.from(
     vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, provider),
-    registerContextFeeder(ring, policy, () => activity.lastActiveAt(), () => {
-      const input = activeInput();
-      if (input) void pipeline.warmUp(new AbortController().signal, input);
-    }),
+    registerContextFeeder(ring, policy, () => activity.lastActiveAt(), ringChanged),
+    // Relevant code from other files enters the same ring, under the same rules.
+    registerCodebaseFeeder({ ring, policy, index, settings: () => completionSettings(config), lastCompletionAt: () => activity.lastActiveAt(), onChanged: ringChanged, log }),
     vscode.commands.registerCommand(Commands.pauseCompletions, () => setPaused(true)),
     vscode.commands.registerCommand(Commands.resumeCompletions, () => setPaused(false)),
     vscode.commands.registerCommand(Commands.triggerCompletion, () => vscode.commands.executeCommand('editor.action.inlineSuggest.trigger')),

@@ -19,6 +19,7 @@ export const completionKeys = {
   completionMaxSuffixTokens: 'completion.maxSuffixTokens',
   completionPromptBudgetMs: 'completion.promptBudgetMs',
   completionExtraContext: 'completion.extraContext',
+  completionCodebaseContext: 'completion.codebaseContext',
   completionSpeculate: 'completion.speculate',
 } as const;
 
@@ -52,11 +53,14 @@ export interface CompletionEditorSettings extends CompletionSettings {
   languages: Readonly<Record<string, boolean>>;
   prefixLines: number;
   suffixLines: number;
+  /** Look up relevant code from other files for the extra context (only while that is on). */
+  codebaseContext: boolean;
 }
 
 export function completionSettings(read: SettingsReader): CompletionEditorSettings {
   const k = completionKeys;
   const debounce = read.integer(k.completionDebounceMs, 0, 2000);
+  const extraContext = read.boolean(k.completionExtraContext);
   return {
     enabled: read.boolean(k.completionEnabled),
     languages: read.switches(k.completionLanguages),
@@ -68,10 +72,11 @@ export function completionSettings(read: SettingsReader): CompletionEditorSettin
     maxPrefixTokens: read.integer(k.completionMaxPrefixTokens, 16),
     maxSuffixTokens: read.integer(k.completionMaxSuffixTokens, 0),
     promptBudgetMs: read.integer(k.completionPromptBudgetMs, 0),
-    maxExtraTokens: read.boolean(k.completionExtraContext) ? extraContextTokens : 0,
+    maxExtraTokens: extraContext ? extraContextTokens : 0,
     debounceMinMs: Math.min(debounce, debounceFloorMs),
     debounceMaxMs: debounce,
     speculate: read.boolean(k.completionSpeculate),
+    codebaseContext: read.boolean(k.completionCodebaseContext) && extraContext,
   };
 }
 

@@ -94,6 +94,8 @@ describe('settings: the typed readers', () => {
     assert.equal(s.maxExtraTokens, extraContextTokens);
     assert.deepEqual([s.debounceMinMs, s.debounceMaxMs], [30, 120]);
     assert.equal(completionSettings(new TableSettings({ [SettingKeys.completionExtraContext]: false })).maxExtraTokens, 0);
+    assert.equal(s.codebaseContext, contributedSettings.get(SettingKeys.completionCodebaseContext)?.default);
+    assert.equal(completionSettings(new TableSettings({ [SettingKeys.completionExtraContext]: false, [SettingKeys.completionCodebaseContext]: true })).codebaseContext, false, 'it goes where the extra context goes: nowhere while that is off');
     const quick = completionSettings(new TableSettings({ [SettingKeys.completionDebounceMs]: 10 }));
     assert.deepEqual([quick.debounceMinMs, quick.debounceMaxMs], [10, 10], 'never waits longer than the setting');
   });

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as mochaModule from 'mocha';
 import { registerChatTests } from './chat.test';
 import { registerCommitMessageTests } from './commitMessage.test';
+import { registerCodebaseCompletionTests } from './codebaseCompletion.test';
 import { registerCodeIndexTests } from './codeIndex.test';
 import { registerContentPolicyCallerTests } from './contentPolicyCallers.test';
 import { registerEditTests } from './edit.test';
@@ -29,6 +30,7 @@ export function run(): Promise<void> {
   registerChatTests();
   registerCodeIndexTests();
   registerExclusionTests();
+  registerCodebaseCompletionTests();
   registerEditTests();
   registerHugeFileTests();
   registerContentPolicyCallerTests();
