@@ -72,14 +72,11 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
   // One answer to "may this text reach a model?" for every feature, compiled once per settings change.
   const contentPolicy = new WorkspaceContentPolicy();
   context.subscriptions.push(contentPolicy);
-  // Before completion, which asks it for relevant code from other files (it starts its scan later).
+  // Before completion (relevant code from other files) and chat (@workspace); it starts its scan later.
   const codeIndex = registerCodeIndex(context, config, contentPolicy, tagged(log, 'index'));
   mark('index');
   const completion = registerCompletion(context, completionBackend, config, contentPolicy, codeIndex.api, tagged(log, 'completion'));
   mark('completion');
-  // Before chat: @workspace asks it.
-  const codeIndex = registerCodeIndex(context, config, contentPolicy, tagged(log, 'index'));
-  mark('index');
   const chat = registerChat(context, chatBackend, config, contentPolicy, codeIndex.api, tagged(log, 'chat'));
   mark('chat');
   // In-place edits ask the same chat backend: the worker's priority gate, or the team server.
