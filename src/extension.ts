@@ -82,7 +82,7 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
   const commitMessage = registerCommitMessage(chatBackend, config, contentPolicy, tagged(log, 'commitMessage'));
   const models = registerModels(context, client, config, tagged(log, 'models'));
   mark('models');
-  const codeIndex = registerCodeIndex(context, config, contentPolicy, tagged(log, 'index'));
+  const codeIndex = registerCodeIndex(context, config, contentPolicy, tagged(log, 'index'), client);
   mark('index');
   context.subscriptions.push(
     server.disposable,
