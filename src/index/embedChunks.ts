@@ -28,10 +28,13 @@ export interface EmbedChunksResult {
 
 export async function embedChunks(o: EmbedChunksOptions): Promise<EmbedChunksResult> {
   let embedded = 0;
+  const done = new Set<string>();
   while (!o.signal.aborted) {
     const { chunks, remaining } = await o.index('unembedded', { model: o.model, limit: o.batchSize });
     o.onProgress?.(embedded, remaining);
     if (chunks.length === 0) return { embedded, cancelled: false };
+    // Asked again for a text whose vector was stored: the index refused it; stop rather than loop.
+    if (chunks.some((c) => done.has(c.hash))) throw new Error('the index did not keep the vectors it was given (another model answered?)');
     let vectors: number[][];
     try {
       vectors = await o.embed(chunks.map((c) => c.text), o.signal);
@@ -42,6 +45,7 @@ export async function embedChunks(o: EmbedChunksOptions): Promise<EmbedChunksRes
     if (vectors.length !== chunks.length) throw new Error(`the embedding model returned ${vectors.length} vectors for ${chunks.length} texts`);
     await o.index('storeVectors', { model: o.model, vectors: chunks.map((c, i) => ({ hash: c.hash, vector: vectors[i] })) });
     embedded += chunks.length;
+    for (const c of chunks) done.add(c.hash);
   }
   return { embedded, cancelled: true };
 }
