@@ -9,9 +9,13 @@ import type { PriorityGate } from './priorityGate';
  * gate step, so a completion that arrives waits for the text being embedded and no more (a long
  * pass of thousands of chunks never delays a keystroke). node-llama-cpp evaluates one input per
  * call and cannot stop one midway; cancellation is checked between texts.
+ *
+ * Requests take turns text by text, in arrival order: a search's one-text query that comes during
+ * a pass's batch waits for the text being embedded, not for the rest of the batch.
  */
 export class Embedder {
-  private running: Promise<unknown> = Promise.resolve();
+  /** Settles when the last text that asked for a turn has had it. */
+  private tail: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly context: NodeLlamaCpp.LlamaEmbeddingContext,
@@ -25,29 +29,39 @@ export class Embedder {
     return this.context.model.embeddingVectorSize;
   }
 
-  /** One request at a time: the context has one sequence. */
-  embed(texts: string[], signal: AbortSignal): Promise<EmbedResult> {
-    const run = this.running.then(() => this.run(texts, signal));
-    this.running = run.catch(() => undefined);
-    return run;
-  }
-
-  private async run(texts: string[], signal: AbortSignal): Promise<EmbedResult> {
+  async embed(texts: string[], signal: AbortSignal): Promise<EmbedResult> {
     const result: EmbedResult = { vectors: [], dimensions: this.dimensions, truncated: 0 };
-    const maxTokens = this.contextSize - 2;
     for (const text of texts) {
-      await this.yieldToCompletion(signal);
-      if (signal.aborted) throw new CancelledError();
-      let tokens = this.context.model.tokenize(text, false);
-      if (tokens.length > maxTokens) {
-        tokens = tokens.slice(0, maxTokens);
-        result.truncated++;
-      }
-      const embedding = tokens.length === 0 ? undefined : await this.gate.step(() => this.context.getEmbeddingFor(tokens));
-      result.vectors.push(embedding ? unit(embedding.vector) : []);
-      this.counts.texts++;
+      const { vector, truncated } = await this.turn(() => this.embedOne(text, signal));
+      result.vectors.push(vector);
+      if (truncated) result.truncated++;
     }
     return result;
+  }
+
+  private async embedOne(text: string, signal: AbortSignal): Promise<{ vector: number[]; truncated: boolean }> {
+    await this.yieldToCompletion(signal);
+    if (signal.aborted) throw new CancelledError();
+    let tokens = this.context.model.tokenize(text, false);
+    const maxTokens = this.contextSize - 2;
+    const truncated = tokens.length > maxTokens;
+    if (truncated) tokens = tokens.slice(0, maxTokens);
+    const embedding = tokens.length === 0 ? undefined : await this.gate.step(() => this.context.getEmbeddingFor(tokens));
+    this.counts.texts++;
+    return { vector: embedding ? unit(embedding.vector) : [], truncated };
+  }
+
+  /** Runs `work` after every text that asked before it (one text at a time: the context has one sequence). */
+  private async turn<T>(work: () => Promise<T>): Promise<T> {
+    const before = this.tail;
+    let done!: () => void;
+    this.tail = new Promise((resolve) => (done = resolve));
+    await before;
+    try {
+      return await work();
+    } finally {
+      done();
+    }
   }
 
   private yieldToCompletion(signal: AbortSignal): Promise<void> {
