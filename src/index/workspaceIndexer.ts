@@ -75,6 +75,7 @@ export class WorkspaceIndexer implements vscode.Disposable, CodeIndexApi {
   private embedding: AbortController | undefined;
   private embedAgain = false;
   private embedTimer: NodeJS.Timeout | undefined;
+  private disposed = false;
   /** The embedding model's identity when the last query was embedded with it (see embeddingModel()). */
   private queryModel: string | undefined;
 
@@ -156,7 +157,7 @@ export class WorkspaceIndexer implements vscode.Disposable, CodeIndexApi {
   }
 
   private embedSoon(delayMs = embedDelayMs): void {
-    if (!this.embedder || !this.config.modelPath('embedding')) return;
+    if (this.disposed || !this.embedder || !this.config.modelPath('embedding')) return;
     clearTimeout(this.embedTimer);
     this.embedTimer = setTimeout(() => void this.embedPass(), delayMs);
   }
@@ -200,7 +201,8 @@ export class WorkspaceIndexer implements vscode.Disposable, CodeIndexApi {
     } finally {
       if (this.embedding === abort) this.embedding = undefined;
       if (!this.scan) this.showSummary();
-      if (this.embedAgain && !abort.signal.aborted) this.embedSoon(0);
+      // A change came during the pass (or the model changed and stopped it): one more pass.
+      if (this.embedAgain) this.embedSoon(0);
     }
   }
 
@@ -230,9 +232,12 @@ export class WorkspaceIndexer implements vscode.Disposable, CodeIndexApi {
     this.rescan();
   }
 
+  /** Stops the scan and the embedding pass (the next change starts a pass again). */
   cancel(): void {
     this.scan?.abort();
     this.embedding?.abort();
+    this.embedAgain = false;
+    clearTimeout(this.embedTimer);
   }
 
   async showIndexedFiles(): Promise<void> {
@@ -246,6 +251,7 @@ export class WorkspaceIndexer implements vscode.Disposable, CodeIndexApi {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.scan?.abort();
     this.embedding?.abort();
     clearTimeout(this.embedTimer);
