@@ -6,6 +6,7 @@ export const Commands = {
   // Models: one picker per role (presets, the models folder's files, then any GGUF file)
   selectCompletionModel: 'sovereign.selectCompletionModel',
   selectChatModel: 'sovereign.selectChatModel',
+  selectEmbeddingModel: 'sovereign.selectEmbeddingModel',
   openModelsFolder: 'sovereign.openModelsFolder',
   // Runtime, status and the walkthrough
   getStarted: 'sovereign.getStarted',

@@ -73,7 +73,7 @@ export function activate(context: vscode.ExtensionContext): SovereignApi {
   const contentPolicy = new WorkspaceContentPolicy();
   context.subscriptions.push(contentPolicy);
   // Before completion (relevant code from other files) and chat (@workspace); it starts its scan later.
-  const codeIndex = registerCodeIndex(context, config, contentPolicy, tagged(log, 'index'));
+  const codeIndex = registerCodeIndex(context, config, contentPolicy, tagged(log, 'index'), client);
   mark('index');
   const completion = registerCompletion(context, completionBackend, config, contentPolicy, codeIndex.api, tagged(log, 'completion'));
   mark('completion');

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { modelLoadSettings, modelPath, type ModelLoadSettings, type ModelRole } from './runtimeSettings';
+import { modelLoadSettings, modelPath, modelPathKey, type ModelLoadSettings, type ModelRole } from './runtimeSettings';
 import { SettingKeys, section, type SettingKey } from './settingKeys';
 import { SettingsReader } from './settingsReader';
 
@@ -29,8 +29,7 @@ export class Config extends SettingsReader {
   }
 
   async setModelPath(role: ModelRole, path: string): Promise<void> {
-    const key = role === 'completion' ? SettingKeys.completionModelPath : SettingKeys.chatModelPath;
-    await this.cfg.update(key, path, vscode.ConfigurationTarget.Global);
+    await this.cfg.update(modelPathKey(role), path, vscode.ConfigurationTarget.Global);
   }
 
   /**

@@ -8,6 +8,7 @@ export const runtimeKeys = {
   completionCacheReuse: 'completion.cacheReuse',
   chatModelPath: 'chat.modelPath',
   chatContextSize: 'chat.contextSize',
+  embeddingModelPath: 'embedding.modelPath',
   threads: 'runtime.threads',
   adaptiveThreads: 'runtime.adaptiveThreads',
   idleUnloadMinutes: 'runtime.idleUnloadMinutes',
@@ -16,7 +17,11 @@ export const runtimeKeys = {
   modelsFolder: 'models.folder',
 } as const;
 
-export type ModelRole = 'completion' | 'chat';
+/** `embedding`: optional, off by default; the codebase index fuses its vectors with the lexical ranking. */
+export type ModelRole = 'completion' | 'chat' | 'embedding';
+
+/** Tokens an embedding model sees of one chunk (the index's chunks are at most ~80 lines); a longer text is cut. */
+export const embeddingContextSize = 2048;
 const gpuSettings = ['auto', 'cuda', 'vulkan', 'metal', 'off'] as const;
 export type GpuSetting = (typeof gpuSettings)[number];
 
@@ -72,11 +77,19 @@ export interface ModelLoadSettings {
  * machine-level) serves `npm start` and first tries with a local GGUF file.
  */
 export function modelPath(read: SettingsReader, role: ModelRole, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  // Embeddings stay off unless chosen: SOVEREIGN_MODEL is a generative model, not for them.
+  if (role === 'embedding') return read.string(runtimeKeys.embeddingModelPath) || undefined;
   return read.string(role === 'completion' ? runtimeKeys.completionModelPath : runtimeKeys.chatModelPath) || env.SOVEREIGN_MODEL || undefined;
 }
 
 export function modelContextSize(read: SettingsReader, role: ModelRole): number {
+  if (role === 'embedding') return embeddingContextSize;
   return read.integer(role === 'completion' ? runtimeKeys.completionContextSize : runtimeKeys.chatContextSize, 256);
+}
+
+/** The setting that holds a role's model file. */
+export function modelPathKey(role: ModelRole): (typeof runtimeKeys)['completionModelPath' | 'chatModelPath' | 'embeddingModelPath'] {
+  return role === 'completion' ? runtimeKeys.completionModelPath : role === 'chat' ? runtimeKeys.chatModelPath : runtimeKeys.embeddingModelPath;
 }
 
 export function modelLoadSettings(read: SettingsReader, role: ModelRole, env: NodeJS.ProcessEnv = process.env): ModelLoadSettings | undefined {

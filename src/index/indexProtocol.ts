@@ -19,6 +19,14 @@ export interface IndexSummary {
   /** Files left out for the memory cap: the index is partial. */
   refused: number;
   partial: boolean;
+  /** Chunks with an embedding vector (0 without an embedding model). */
+  vectors: number;
+}
+
+/** Chunk texts to embed, and how many chunks still lack a vector (these included). */
+export interface UnembeddedChunks {
+  chunks: { hash: string; text: string }[];
+  remaining: number;
 }
 
 /** Why a file the host offered is not in the index. */
@@ -43,7 +51,12 @@ export interface IndexCalls {
   /** Files, and folders with every file below them. */
   remove: { params: { paths: string[] }; result: IndexSummary };
   clear: { params: Record<string, never>; result: IndexSummary };
-  search: { params: { query: string; limit: number; mode?: RankingMode }; result: SearchHit[] };
+  /** `embedded`: the query's vector; when `model` made the stored vectors, the two rankings are fused. */
+  search: { params: { query: string; limit: number; mode?: RankingMode; embedded?: { model: string; vector: number[] } }; result: SearchHit[] };
+  /** Up to `limit` chunk texts without a vector from `model` (another model's vectors are dropped first). */
+  unembedded: { params: { model: string; limit: number }; result: UnembeddedChunks };
+  /** Vectors from `model` for chunk texts by hash (as `unembedded` gave them); saved with the index. */
+  storeVectors: { params: { model: string; vectors: { hash: string; vector: number[] }[] }; result: IndexSummary };
   list: { params: Record<string, never>; result: { files: IndexedFile[]; refused: string[] } };
   /** Writes the index to its storage file now (it is also written a few seconds after changes). */
   save: { params: Record<string, never>; result: { bytes: number } };

@@ -5,16 +5,25 @@
  * first scan or search, loads what the last session stored (context.storageUri), and re-reads
  * only files whose time or size changed. A status bar item shows a scan's progress (a click
  * stops it) and a partial index.
+ *
+ * With an embedding model (sovereign.embedding.modelPath), chunks are embedded after each change
+ * (embedChunks.ts): the index worker thread gives the chunk texts, the model worker embeds them
+ * below completion's priority, and the vectors go back to the index thread, which stores and
+ * saves them with the index. A search then embeds the question too and fuses both rankings.
  */
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { Commands } from '../commands';
-import { errorMessage } from '../common/errors';
+import { errorMessage, isCancelled } from '../common/errors';
 import type { Log } from '../common/log';
 import type { Config } from '../config/config';
 import { indexKeys, indexSettings, type IndexSettings } from '../config/indexSettings';
+import { runtimeKeys } from '../config/runtimeSettings';
 import type { WorkspaceContentPolicy } from '../config/workspaceContentPolicy';
+import type { EmbedResult } from '../runtime/protocol';
 import type { IndexedFile, SearchHit } from './codeIndex';
+import { embedChunks } from './embedChunks';
 import type { IndexSummary } from './indexProtocol';
 import { compileIndexScope } from './indexScope';
 import { IndexWorkerClient } from './indexWorkerClient';
@@ -27,6 +36,15 @@ const editDelayMs = 1000;
 const maxListedFiles = 100_000;
 /** Files larger than this are not read. */
 const maxFileBytes = 1024 * 1024;
+/** Chunks per embed request: a stop loses at most these; the progress moves by them. */
+const embedBatch = 16;
+/** An embedding pass starts this long after the last change (typing makes one pass, not one per pause). */
+const embedDelayMs = 3000;
+
+/** The model worker's embeddings (RuntimeClient.embed). */
+export interface Embedder {
+  embed(texts: string[], signal?: AbortSignal): Promise<EmbedResult>;
+}
 
 export interface CodeIndexApi {
   /** The best chunks for a question, best first; empty while the index is off. */
@@ -54,12 +72,19 @@ export class WorkspaceIndexer implements vscode.Disposable, CodeIndexApi {
   private scope: ((uri: vscode.Uri) => boolean) | undefined;
   private readonly item: vscode.StatusBarItem;
   private readonly subscriptions: vscode.Disposable[] = [];
+  private embedding: AbortController | undefined;
+  private embedAgain = false;
+  private embedTimer: NodeJS.Timeout | undefined;
+  private disposed = false;
+  /** The embedding model's identity when the last query was embedded with it (see embeddingModel()). */
+  private queryModel: string | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly config: Config,
     private readonly policy: WorkspaceContentPolicy,
     private readonly log: Log,
+    private readonly embedder?: Embedder,
   ) {
     this.storageFile = context.storageUri && join(context.storageUri.fsPath, 'codebase-index.json');
     this.item = vscode.window.createStatusBarItem('sovereign.index', vscode.StatusBarAlignment.Right, 99);
@@ -81,6 +106,11 @@ export class WorkspaceIndexer implements vscode.Disposable, CodeIndexApi {
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.rescan()),
       policy.onDidChange(() => this.rescan()),
       config.onDidChange(Object.values(indexKeys), () => this.rescan()),
+      config.onDidChange([runtimeKeys.embeddingModelPath], () => {
+        // Another model: the pass starts over with it (the index drops the old vectors).
+        this.embedding?.abort();
+        this.embedSoon(0);
+      }),
     );
   }
 
@@ -95,7 +125,85 @@ export class WorkspaceIndexer implements vscode.Disposable, CodeIndexApi {
 
   async search(query: string, limit: number): Promise<SearchHit[]> {
     if (!this.settings.enabled) return [];
-    return (await this.worker()).call('search', { query, limit });
+    const client = await this.worker();
+    return client.call('search', { query, limit, embedded: await this.embedQuery(query) });
+  }
+
+  /** The query's vector when the index has vectors to compare it with; else lexical only. */
+  private async embedQuery(query: string): Promise<{ model: string; vector: number[] } | undefined> {
+    if (!this.embedder || !this.summary?.vectors) return undefined;
+    const model = await this.embeddingModel();
+    if (!model) return undefined;
+    try {
+      const vector = (await this.embedder.embed([query])).vectors[0];
+      return vector.length > 0 ? { model, vector } : undefined;
+    } catch (e) {
+      if (model !== this.queryModel) this.log.warn(`searching without embeddings: ${errorMessage(e)}`);
+      this.queryModel = model;
+      return undefined;
+    }
+  }
+
+  /** The embedding model file as the vectors remember it (path, size, time); undefined: none set. */
+  private async embeddingModel(): Promise<string | undefined> {
+    const path = this.config.modelPath('embedding');
+    if (!path || !this.embedder) return undefined;
+    try {
+      const s = await stat(path);
+      return `${path}:${s.size}:${Math.round(s.mtimeMs)}`;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private embedSoon(delayMs = embedDelayMs): void {
+    if (this.disposed || !this.embedder || !this.config.modelPath('embedding')) return;
+    clearTimeout(this.embedTimer);
+    this.embedTimer = setTimeout(() => void this.embedPass(), delayMs);
+  }
+
+  /** Embeds every chunk without a vector; one pass at a time (a change during it runs one more). */
+  private async embedPass(): Promise<void> {
+    if (this.embedding) {
+      this.embedAgain = true;
+      return;
+    }
+    const embedder = this.embedder;
+    const model = await this.embeddingModel();
+    if (!embedder || !model || !this.settings.enabled) return;
+    const abort = new AbortController();
+    this.embedding = abort;
+    this.embedAgain = false;
+    const started = performance.now();
+    try {
+      const client = await this.worker();
+      const r = await embedChunks({
+        index: (kind, params) =>
+          client.call(kind, params).then((r) => {
+            if (kind === 'storeVectors') this.summary = r as IndexSummary; // search embeds queries once vectors exist
+            return r;
+          }),
+        embed: async (texts, signal) => (await embedder.embed(texts, signal)).vectors,
+        model,
+        batchSize: embedBatch,
+        signal: abort.signal,
+        onProgress: (done, remaining) => {
+          if (remaining === 0 || this.scan) return;
+          this.item.text = `$(sync~spin) Embedding ${remaining}`;
+          this.item.tooltip = `Sovereign is embedding the codebase index with the local embedding model (${done} done, ${remaining} chunks to go; completions go first). Click to stop.`;
+          this.item.command = Commands.cancelIndexing;
+          this.item.show();
+        },
+      });
+      if (r.embedded > 0 || r.cancelled) this.log.info(`${r.cancelled ? 'stopped embedding' : 'embedded'} ${r.embedded} chunks in ${Math.round(performance.now() - started)} ms`);
+    } catch (e) {
+      if (!isCancelled(e)) this.log.warn(`embedding stopped: ${errorMessage(e)}`);
+    } finally {
+      if (this.embedding === abort) this.embedding = undefined;
+      if (!this.scan) this.showSummary();
+      // A change came during the pass (or the model changed and stopped it): one more pass.
+      if (this.embedAgain) this.embedSoon(0);
+    }
   }
 
   async listFiles(): Promise<{ files: IndexedFile[]; refused: string[] }> {
@@ -117,14 +225,19 @@ export class WorkspaceIndexer implements vscode.Disposable, CodeIndexApi {
   /** Drops everything and reads the whole scope again. */
   rebuild(): void {
     this.scan?.abort();
+    this.embedding?.abort();
     this.enqueue(async (client) => {
       await client.call('clear', {});
     });
     this.rescan();
   }
 
+  /** Stops the scan and the embedding pass (the next change starts a pass again). */
   cancel(): void {
     this.scan?.abort();
+    this.embedding?.abort();
+    this.embedAgain = false;
+    clearTimeout(this.embedTimer);
   }
 
   async showIndexedFiles(): Promise<void> {
@@ -138,7 +251,10 @@ export class WorkspaceIndexer implements vscode.Disposable, CodeIndexApi {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.scan?.abort();
+    this.embedding?.abort();
+    clearTimeout(this.embedTimer);
     clearTimeout(this.fileTimer);
     for (const t of this.editTimers.values()) clearTimeout(t);
     for (const s of this.subscriptions.splice(0)) s.dispose();
@@ -155,7 +271,8 @@ export class WorkspaceIndexer implements vscode.Disposable, CodeIndexApi {
     this.opening ??= (async () => {
       const client = new IndexWorkerClient(this.context.asAbsolutePath('dist/indexWorker.js'));
       const opened = await client.call('open', { storageFile: this.storageFile, limits: { maxChars: this.settings.maxChars, maxFileBytes } });
-      this.log.info(`${opened.loaded ? `loaded ${opened.files} files from the workspace storage` : 'starting empty'}`);
+      this.log.info(`${opened.loaded ? `loaded ${opened.files} files${opened.vectors ? ` (${opened.vectors} chunks embedded)` : ''} from the workspace storage` : 'starting empty'}`);
+      this.summary ??= opened;
       this.client = client;
       return client;
     })();
@@ -194,6 +311,7 @@ export class WorkspaceIndexer implements vscode.Disposable, CodeIndexApi {
         // The cap is read per scan: raising it indexes what was left out.
         const r = await client.call('update', { paths, complete: true, limits: { maxChars: this.settings.maxChars, maxFileBytes } }, { signal: abort.signal, onProgress: show });
         this.summary = r;
+        this.embedSoon(0);
         this.log.info(`${r.cancelled ? 'stopped' : 'scanned'} ${paths.length} files in ${Math.round(performance.now() - started)} ms: ${r.indexed} read, ${r.unchanged} unchanged, ${r.removed} removed, skipped ${JSON.stringify(r.skipped)}; ${r.files} files, ${r.chunks} chunks${r.partial ? ', PARTIAL (memory cap)' : ''}`);
       } finally {
         if (this.scan === abort) this.scan = undefined;
@@ -274,6 +392,7 @@ export class WorkspaceIndexer implements vscode.Disposable, CodeIndexApi {
         const files = (await Promise.all(paths.map((p) => this.filesAt(vscode.Uri.file(p))))).flat().filter((p) => this.scope?.(vscode.Uri.file(p)));
         if (files.length > 0) this.summary = await client.call('update', { paths: files, complete: false });
         this.showSummary();
+        this.embedSoon();
       });
     }, fileEventDelayMs);
   }
@@ -305,6 +424,7 @@ export class WorkspaceIndexer implements vscode.Disposable, CodeIndexApi {
         this.enqueue(async (client) => {
           if (!this.scope?.(document.uri)) return; // the scope may have changed while this waited
           this.summary = await client.call('setText', { path: key, text, version: document.version });
+          this.embedSoon();
         });
       }, editDelayMs),
     );

@@ -89,6 +89,16 @@ export const PRESETS: readonly ModelPreset[] = [
     uri: 'hf:second-state/StarCoder2-3B-GGUF/starcoder2-3b-Q8_0.gguf', fileName: 'starcoder2-3b-Q8_0.gguf',
     fileBytes: 3220 * MB, memoryBytes: memory(3220 * MB, kv4k(30, 2, 128)), detail: 'Completion: alternative base model',
   },
+  // Embeddings (optional, for the codebase index). Qwen3-Embedding-0.6B: the smallest model of
+  // the family that leads MTEB's code-retrieval tasks among open models of its size, an official
+  // single-file GGUF from Qwen (qwen3 architecture, last-token pooling in its metadata, 1024
+  // dimensions, 32k context), Apache-2.0. 639,150,592 bytes as published; KV for the 2,048-token
+  // embedding context: 28 layers, 8 KV heads of 128.
+  {
+    id: 'qwen3-embedding-0.6b-q8_0', role: 'embedding', label: 'Qwen3-Embedding 0.6B (Q8_0)', tier: 0,
+    uri: 'hf:Qwen/Qwen3-Embedding-0.6B-GGUF/Qwen3-Embedding-0.6B-Q8_0.gguf', fileName: 'Qwen3-Embedding-0.6B-Q8_0.gguf',
+    fileBytes: 610 * MB, memoryBytes: memory(610 * MB, kv4k(28, 8, 128) / 2), detail: 'Embeddings: finds code by meaning in the codebase index (optional)',
+  },
 ];
 
 export function presetsFor(role: ModelRole): ModelPreset[] {
@@ -136,6 +146,8 @@ export function fits(neededBytes: number, hw: Hardware, alsoLoaded = 0): Fit {
 export interface Recommendation {
   completion: ModelPreset;
   chat: ModelPreset;
+  /** One preset, whatever the machine: it is small, and optional. */
+  embedding: ModelPreset;
   /** Why, in one sentence (shown in the quick pick and the walkthrough). */
   reason: string;
 }
@@ -166,7 +178,7 @@ export function recommend(hw: Hardware): Recommendation {
   const completion = mainPreset('completion', tier);
   const chat = mainPreset('chat', chatTier);
   const stepped = chatTier < tier ? '; chat one size down so both fit' : '';
-  return { completion, chat, reason: `${why} → ${completion.label.replace(' (Q8_0)', '')} for completion${stepped}` };
+  return { completion, chat, embedding: mainPreset('embedding', 0), reason: `${why} → ${completion.label.replace(' (Q8_0)', '')} for completion${stepped}` };
 }
 
 export function formatBytes(bytes: number): string {

@@ -10,7 +10,7 @@ import type { ModelRole } from '../runtime/protocol';
 export async function chooseModelFile(config: Config, role: ModelRole, modelsFolder: string): Promise<string | undefined> {
   const picked = await vscode.window.showOpenDialog({
     defaultUri: existsSync(modelsFolder) ? vscode.Uri.file(modelsFolder) : undefined,
-    title: role === 'completion' ? 'Choose a completion model (a coder base model, GGUF)' : 'Choose a chat model (an instruct model, GGUF)',
+    title: { completion: 'Choose a completion model (a coder base model, GGUF)', chat: 'Choose a chat model (an instruct model, GGUF)', embedding: 'Choose an embedding model (GGUF)' }[role],
     canSelectMany: false,
     filters: { 'GGUF models': ['gguf'] },
     openLabel: 'Use this model',

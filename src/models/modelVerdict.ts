@@ -19,7 +19,7 @@ export function judgeModel(inspection: ModelInspection, role: ModelRole, hw: Har
       ok: false,
       message: p.message,
       action: download ? 'download' : 'chooseAnother',
-      actionLabel: download ? 'Download a model…' : role === 'completion' ? 'Choose a completion model…' : 'Choose a chat model…',
+      actionLabel: download ? 'Download a model…' : `Choose a${role === 'embedding' ? 'n' : ''} ${role} model…`,
     };
   }
   const need = (inspection.memory?.ramBytes ?? inspection.fileBytes) + (inspection.memory?.vramBytes ?? 0);

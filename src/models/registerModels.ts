@@ -28,6 +28,7 @@ export function registerModels(context: vscode.ExtensionContext, client: Runtime
     shown,
     vscode.commands.registerCommand(Commands.selectCompletionModel, () => selectModel('completion', deps)),
     vscode.commands.registerCommand(Commands.selectChatModel, () => selectModel('chat', deps)),
+    vscode.commands.registerCommand(Commands.selectEmbeddingModel, () => selectModel('embedding', deps)),
     vscode.commands.registerCommand(Commands.openModelsFolder, async () => {
       await vscode.workspace.fs.createDirectory(vscode.Uri.file(folder()));
       await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(folder()));

@@ -23,7 +23,7 @@ export interface SelectModelDeps {
 
 type PickItem = vscode.QuickPickItem & { item: ModelItem };
 
-/** "Sovereign: Select Completion/Chat Model…": presets, files in the models folder, or any file. */
+/** "Sovereign: Select Completion/Chat/Embedding Model…": presets, files in the models folder, or any file. */
 export async function selectModel(role: ModelRole, deps: SelectModelDeps): Promise<string | undefined> {
   const { config } = deps;
   const { gpu, offline } = runtimeSettings(config);
@@ -38,7 +38,7 @@ export async function selectModel(role: ModelRole, deps: SelectModelDeps): Promi
       : { label: item.label, description: item.description, detail: item.detail, item },
   );
   const shown = vscode.window.showQuickPick(picks, {
-    title: role === 'completion' ? 'Completion model (a coder base model)' : 'Chat model (an instruct model)',
+    title: { completion: 'Completion model (a coder base model)', chat: 'Chat model (an instruct model)', embedding: 'Embedding model for the codebase index (optional)' }[role],
     placeHolder: hardware ? `This machine: ${describeHardware(hardware)}` : 'Pick a model',
     matchOnDescription: true,
     matchOnDetail: true,

@@ -12,6 +12,7 @@ import type {
   ChatResult,
   CompletionParams,
   CompletionResult,
+  EmbedResult,
   GpuSetting,
   HardwareInfo,
   InspectModelParams,
@@ -107,6 +108,14 @@ export class RuntimeClient implements Disposable {
         this.chatListeners.delete(streamId);
       }
     });
+  }
+
+  /**
+   * Unit vectors of `texts` from the embedding model (loads it if needed). Below completion's
+   * priority in the worker; `signal` stops it between texts.
+   */
+  async embed(texts: string[], signal?: AbortSignal): Promise<EmbedResult> {
+    return this.call('embedding', signal, (w, token) => w.connection.sendRequest(w.rpc.protocol.embedRequest, { texts }, token));
   }
 
   /** The model loaded for `role` right now, without loading anything. */

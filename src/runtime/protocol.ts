@@ -142,11 +142,18 @@ export interface CompletionCounts {
   completed: number;
 }
 
+/** What the worker embedded since it started (the priority test reads it between completions). */
+export interface EmbeddingCounts {
+  /** Texts whose embedding finished. */
+  texts: number;
+}
+
 export interface WorkerStatus {
   pid: number;
   rssBytes: number;
   models: ModelInfo[];
   completions: CompletionCounts;
+  embeddings: EmbeddingCounts;
 }
 
 export interface WorkerLog {
@@ -162,6 +169,21 @@ export interface WorkerErrorData {
 export const loadModelRequest = new RequestType<LoadModelParams, ModelInfo, WorkerErrorData>('sovereign/loadModel');
 export const completeRequest = new RequestType<CompletionParams, CompletionResult, WorkerErrorData>('sovereign/complete');
 export const chatRequest = new RequestType<ChatParams, ChatResult, WorkerErrorData>('sovereign/chat');
+/**
+ * Embeddings of texts with the embedding model, in order. One text is one step below completion's
+ * priority: a completion that arrives waits for the text being embedded, never for the rest.
+ */
+export interface EmbedParams {
+  texts: string[];
+}
+export interface EmbedResult {
+  /** Unit length (cosine similarity is their dot product); an empty text gets an empty vector. */
+  vectors: number[][];
+  dimensions: number;
+  /** Texts longer than the embedding context: their start was embedded. */
+  truncated: number;
+}
+export const embedRequest = new RequestType<EmbedParams, EmbedResult, WorkerErrorData>('sovereign/embed');
 /** Token counts of texts with a loaded role's tokenizer (chat shows them on its context chips). */
 export interface CountTokensParams {
   role: ModelRole;

@@ -27,7 +27,7 @@ describe('CodeIndex', () => {
     assert.equal(index.stats.files, 1);
     index.removeFile('a.js');
     assert.equal(index.search('beta', 5).length, 0);
-    assert.deepEqual(index.stats, { files: 0, chunks: 0, chars: 0, refused: 0 });
+    assert.deepEqual(index.stats, { files: 0, chunks: 0, chars: 0, refused: 0, vectors: 0 });
   });
 
   it('ranks the chunk that declares a name above one that only uses it, with the symbols boost', () => {

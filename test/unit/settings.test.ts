@@ -15,7 +15,7 @@ function readAll(settings: TableSettings): void {
   runtimeSettings(settings);
   serverSettings(settings);
   indexSettings(settings);
-  for (const role of ['completion', 'chat'] as const) modelLoadSettings(settings, role, { SOVEREIGN_MODEL: '/m.gguf' });
+  for (const role of ['completion', 'chat', 'embedding'] as const) modelLoadSettings(settings, role, { SOVEREIGN_MODEL: '/m.gguf' });
 }
 
 /** Records how the readers read each key: its bounds or its choices. */

@@ -8,9 +8,10 @@
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, sep } from 'node:path';
 import { parentPort } from 'node:worker_threads';
+import { chunkHash } from '../chunkHash';
 import { CodeIndex } from '../codeIndex';
 import { indexRefusal } from '../indexableText';
-import type { IndexCalls, IndexHostMessage, IndexLimits, IndexRequest, IndexSummary, IndexWorkerMessage, SkipReason, UpdateResult } from '../indexProtocol';
+import type { IndexCalls, IndexHostMessage, IndexLimits, IndexRequest, IndexSummary, IndexWorkerMessage, SkipReason, UnembeddedChunks, UpdateResult } from '../indexProtocol';
 
 /** Written this long after the last change: a burst of saves on disk is one write. */
 const saveDelayMs = 5000;
@@ -25,11 +26,51 @@ let storageFile: string | undefined;
 let index = new CodeIndex({ maxChars: limits.maxChars });
 let saveTimer: NodeJS.Timeout | undefined;
 const cancelled = new Set<number>();
+/**
+ * Open documents' unsaved text, by path: their chunks are embedded from it (the index keeps no
+ * text; a saved file's chunks are read again from disk).
+ */
+const unsaved = new Map<string, string>();
+/** `path\0stamp` of files whose text no longer matches the index (changed since): not embedded until re-indexed. */
+const stale = new Set<string>();
 
 const post = (m: IndexWorkerMessage) => port.postMessage(m);
 
 function summary(): IndexSummary {
   return { ...index.stats, partial: index.partial };
+}
+
+/**
+ * Texts of chunks without a vector: the lines each chunk spans, read again (from disk, or an open
+ * document's unsaved text), checked against the hash taken when it was indexed.
+ */
+async function unembedded(p: IndexCalls['unembedded']['params']): Promise<UnembeddedChunks> {
+  // Again from the start when a file turned out stale: the next round skips it.
+  for (;;) {
+    const chunks: UnembeddedChunks['chunks'] = [];
+    let staleFound = false;
+    const { files, remaining } = index.unembedded(p.model, p.limit, (path, stamp) => stale.has(`${path}\0${stamp}`));
+    for (const f of files) {
+      let text = f.stamp.startsWith('unsaved:') ? unsaved.get(f.path) : undefined;
+      if (text === undefined) {
+        try {
+          const info = await stat(f.path);
+          text = `${info.mtimeMs}:${info.size}` === f.stamp ? await readFile(f.path, 'utf8') : undefined;
+        } catch {
+          text = undefined;
+        }
+      }
+      const lines = text?.split(/\r?\n/);
+      const texts = f.chunks.map((c) => lines?.slice(c.startLine - 1, c.endLine).join('\n'));
+      if (texts.some((t, i) => t === undefined || chunkHash(t) !== f.chunks[i].hash)) {
+        stale.add(`${f.path}\0${f.stamp}`);
+        staleFound = true;
+        continue;
+      }
+      f.chunks.forEach((c, i) => chunks.push({ hash: c.hash, text: texts[i]! }));
+    }
+    if (!staleFound) return { chunks, remaining };
+  }
 }
 
 function changed(): void {
@@ -107,6 +148,7 @@ async function update(id: number, p: IndexCalls['update']['params']): Promise<Up
       if (index.stampOf(path) === stamp) result.unchanged++;
       else if (info.size > limits.maxFileBytes) skip(path, 'huge');
       else {
+        unsaved.delete(path); // the disk's text replaces an open document's
         const text = await readFile(path, 'utf8');
         const refusal = indexRefusal(text);
         if (refusal) skip(path, refusal);
@@ -132,9 +174,14 @@ async function update(id: number, p: IndexCalls['update']['params']): Promise<Up
 }
 
 function setText(p: IndexCalls['setText']['params']): IndexSummary {
-  if (indexRefusal(p.text)) index.removeFile(p.path);
-  // An unsaved version: the next update sees the file's disk stamp differ and reads it again.
-  else index.setFile(p.path, p.text, `unsaved:${p.version}`);
+  if (indexRefusal(p.text)) {
+    index.removeFile(p.path);
+    unsaved.delete(p.path);
+  } else {
+    // An unsaved version: the next update sees the file's disk stamp differ and reads it again.
+    index.setFile(p.path, p.text, `unsaved:${p.version}`);
+    unsaved.set(p.path, p.text);
+  }
   changed();
   return summary();
 }
@@ -150,16 +197,25 @@ async function handle(m: IndexRequest): Promise<unknown> {
     case 'remove': {
       // A deleted or renamed folder takes what is below it.
       const gone = m.params.paths;
+      for (const path of unsaved.keys()) if (gone.some((g) => path === g || path.startsWith(`${g}${sep}`))) unsaved.delete(path);
       index.retain((path) => !gone.some((g) => path === g || path.startsWith(`${g}${sep}`)));
       changed();
       return summary();
     }
     case 'clear':
       index = new CodeIndex({ maxChars: limits.maxChars });
+      unsaved.clear();
+      stale.clear();
       changed();
       return summary();
     case 'search':
-      return index.search(m.params.query, m.params.limit, m.params.mode);
+      return index.search(m.params.query, m.params.limit, m.params.mode, m.params.embedded?.model === index.embeddingModel ? m.params.embedded?.vector : undefined);
+    case 'unembedded':
+      return unembedded(m.params);
+    case 'storeVectors':
+      index.setVectors(m.params.model, m.params.vectors);
+      changed();
+      return summary();
     case 'list':
       return { files: index.listFiles(), refused: index.refusedFiles() };
     case 'save':

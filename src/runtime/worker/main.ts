@@ -10,6 +10,7 @@ import {
   chatRequest,
   completeRequest,
   countTokensRequest,
+  embedRequest,
   chatPromptTokensRequest,
   hardwareRequest,
   inspectModelRequest,
@@ -60,13 +61,15 @@ connection.onRequest(chatRequest, (params, token) =>
   guard(() => host.chat(params, toSignal(token), (text) => void connection.sendNotification(chatChunkNotification, { streamId: params.streamId, text }))),
 );
 
+connection.onRequest(embedRequest, (params, token) => guard(() => host.embed(params.texts, toSignal(token))));
+
 connection.onRequest(countTokensRequest, (params) => guard(async () => host.countTokens(params.role, params.texts)));
 connection.onRequest(chatPromptTokensRequest, (params) => guard(async () => host.chatPromptTokens(params.messages)));
 
 connection.onRequest(hardwareRequest, (params) => guard(() => host.hardware(params.gpu)));
 connection.onRequest(inspectModelRequest, (params) => guard(() => host.inspect(params)));
 
-connection.onRequest(statusRequest, () => ({ pid: process.pid, rssBytes: process.memoryUsage.rss(), models: host.models(), completions: { ...host.completionCounts } }));
+connection.onRequest(statusRequest, () => ({ pid: process.pid, rssBytes: process.memoryUsage.rss(), models: host.models(), completions: { ...host.completionCounts }, embeddings: { ...host.embeddingCounts } }));
 
 connection.onRequest(unloadRequest, (params) => guard(() => host.unload(params.role)));
 

@@ -2,17 +2,18 @@ import { basename } from 'node:path';
 import { SovereignError, errorMessage } from '../../common/errors';
 import { cpus, freemem, totalmem } from 'node:os';
 import type {
-  ChatParams, ChatResult, CompletionCounts, CompletionParams, CompletionResult, GpuSetting,
+  ChatParams, ChatResult, CompletionCounts, CompletionParams, CompletionResult, EmbedResult, EmbeddingCounts, GpuSetting,
   HardwareInfo, InspectModelParams, LoadModelParams, ModelInspection, ModelInfo, ModelRole, WorkerLog,
 } from '../protocol';
 import { sameLoad } from '../protocol';
 import { ChatResponder } from './chatResponder';
 import { AdaptiveThreads } from './adaptiveThreads';
+import { Embedder } from './embedder';
 import { FimCompleter } from './fimCompleter';
 import { CACHE_REUSE_MIN_RUN } from './planKvReuse';
 import { detectFimFormat } from './fimFormat';
 import { processLlama } from './processLlama';
-import { loadNodeLlamaCpp, type LlamaContext, type LlamaModel } from './nodeLlamaCpp';
+import { loadNodeLlamaCpp, type LlamaContext, type LlamaModel, type NodeLlamaCpp } from './nodeLlamaCpp';
 import { PriorityGate } from './priorityGate';
 import { noChatTemplateError, noFimTokensError, problemOf, unsupportedArchitectureError, validateModelFile } from './validateModelFile';
 
@@ -20,9 +21,10 @@ interface RoleSlot {
   params: LoadModelParams;
   info: ModelInfo;
   model: LlamaModel;
-  context: LlamaContext;
+  context: LlamaContext | NodeLlamaCpp.LlamaEmbeddingContext;
   completer?: FimCompleter;
   chat?: ChatResponder;
+  embedder?: Embedder;
 }
 
 /**
@@ -40,6 +42,7 @@ export class ModelHost {
   readonly gate = new PriorityGate();
   /** Kept across model reloads: the life of this worker. */
   readonly completionCounts: CompletionCounts = { received: 0, evaluated: 0, generated: 0, completed: 0 };
+  readonly embeddingCounts: EmbeddingCounts = { texts: 0 };
 
   constructor(private readonly log: (entry: WorkerLog) => void) {}
 
@@ -63,6 +66,12 @@ export class ModelHost {
     const slot = this.requireSlot('chat');
     if (!slot.chat) throw new SovereignError('internal', 'The chat model has no chat wrapper.');
     return slot.chat.respond(params, signal, onText);
+  }
+
+  embed(texts: string[], signal: AbortSignal): Promise<EmbedResult> {
+    const slot = this.requireSlot('embedding');
+    if (!slot.embedder) throw new SovereignError('internal', 'The embedding model has no embedding context.');
+    return slot.embedder.embed(texts, signal);
   }
 
   /** Exact token counts with the role's own tokenizer (no special tokens: this is user text). */
@@ -161,6 +170,7 @@ export class ModelHost {
     const llama = await processLlama(params.gpu, (level, message) => this.log({ level, message }));
     const threads = params.threads > 0 ? params.threads : llama.cpuMathCores;
     const model = this.sharedModel(params.path) ?? (await loadModel(llama, params.path, name));
+    if (params.role === 'embedding') return this.loadEmbedding(params, model, { bytes, threads, started, gpu: llama.gpu === false ? 'cpu' : llama.gpu });
     const fimFormat = detectFimFormat(model);
     if (params.role === 'completion' && !fimFormat) {
       await this.disposeIfUnused(model);
@@ -228,6 +238,51 @@ export class ModelHost {
     slot.info.loadMs = Math.round(performance.now() - started);
     this.slots.set(params.role, slot);
     this.log({ level: 'info', message: `loaded ${name} for ${params.role} in ${slot.info.loadMs} ms (${threads} threads, ${slot.info.gpu}${lookup ? ', prompt lookup' : ''})` });
+    return slot.info;
+  }
+
+  /**
+   * Any GGUF node-llama-cpp can load embeds (a dedicated embedding model pools as its metadata
+   * says; a generative one gives its last token's state). Half the threads: embedding is
+   * background work, and the other half stays free for typing and completion; on a busy machine
+   * fewer threads are also faster (2 threads took 4x longer per text than 1 on 2 loaded cores:
+   * each step's thread barrier waits for a descheduled thread).
+   */
+  private async loadEmbedding(params: LoadModelParams, model: LlamaModel, load: { bytes: number; threads: number; started: number; gpu: string }): Promise<ModelInfo> {
+    const name = basename(params.path);
+    load = { ...load, threads: Math.max(1, Math.floor(load.threads / 2)) };
+    const contextSize = Math.min(params.contextSize, model.trainContextSize);
+    let context: NodeLlamaCpp.LlamaEmbeddingContext;
+    try {
+      // One ubatch holds a whole text: encoder (BERT-like) models need it so.
+      context = await model.createEmbeddingContext({ contextSize, batchSize: contextSize, threads: load.threads });
+    } catch (e) {
+      await this.disposeIfUnused(model);
+      throw classifyLoadError(e, name);
+    }
+    const slot: RoleSlot = {
+      params,
+      model,
+      context,
+      embedder: new Embedder(context, this.gate, this.embeddingCounts, contextSize),
+      info: {
+        role: 'embedding',
+        path: params.path,
+        name: model.fileInfo.metadata.general?.name ?? name,
+        architecture: String(model.fileInfo.metadata.general?.architecture ?? 'unknown'),
+        fileBytes: load.bytes,
+        contextSize,
+        kvBytes: 0,
+        threads: load.threads,
+        gpu: load.gpu,
+        gpuLayers: model.gpuLayers,
+        fim: undefined,
+        chatWrapper: undefined,
+        loadMs: Math.round(performance.now() - load.started),
+      },
+    };
+    this.slots.set('embedding', slot);
+    this.log({ level: 'info', message: `loaded ${name} for embedding in ${slot.info.loadMs} ms (${load.threads} threads, ${model.embeddingVectorSize} dimensions)` });
     return slot.info;
   }
 

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import type { SovereignApi } from '../../../src/extension';
 import { IndexWorkerClient } from '../../../src/index/indexWorkerClient';
@@ -128,6 +128,35 @@ export function registerCodeIndexTests(): void {
         }
       } finally {
         await fresh.dispose();
+      }
+    });
+
+    it('with an embedding model: every chunk is embedded in the background, stored with the index, and a question with none of the code’s words is answered by meaning', async function () {
+      this.timeout(180_000);
+      const cfg = vscode.workspace.getConfiguration('sovereign');
+      // The test models' folder: the completion model's (scripts/vscode/integrationSettings.ts).
+      const embeddingModel = join(dirname(cfg.get<string>('completion.modelPath')!), 'fim-deepseek.gguf');
+      const noWordOfIt = 'qzxvq wvutq';
+      assert.deepEqual(await api.codeIndex.search(noWordOfIt, 3), [], 'lexical only: nothing matches');
+      await cfg.update('embedding.modelPath', embeddingModel, vscode.ConfigurationTarget.Global);
+      try {
+        const started = performance.now();
+        const storage = api.codeIndex.storageFile!;
+        for (;;) {
+          await api.codeIndex.save();
+          const stored = JSON.parse(await readFile(storage, 'utf8')) as { chunks: unknown[][]; vectors?: { entries: [string, string][] } };
+          const embedded = new Set(stored.vectors?.entries.map(([hash]) => hash));
+          if (stored.chunks.length > 0 && stored.chunks.every((c) => embedded.has(c[5] as string))) break;
+          if (performance.now() - started > 150_000) throw new Error(`${embedded.size} of ${stored.chunks.length} chunks embedded`);
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        console.log(`      every chunk embedded and stored in ${Math.round(performance.now() - started)} ms`);
+        assert.equal(api.runtime.loadedModel('embedding')?.path, embeddingModel);
+        const hits = await api.codeIndex.search(noWordOfIt, 3);
+        assert.equal(hits.length, 3, 'the vector ranking answers what no word matches');
+        for (const [rel] of Object.entries(forbidden)) assert.ok(!hits.some((h) => vscode.workspace.asRelativePath(h.path, false) === rel), `${rel} is never embedded`);
+      } finally {
+        await cfg.update('embedding.modelPath', undefined, vscode.ConfigurationTarget.Global);
       }
     });
   });
