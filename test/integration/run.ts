@@ -17,7 +17,8 @@ async function main(): Promise<void> {
     extensionTestsPath: resolve(repo, 'out/test/integration/suite/index.js'),
     folder,
     userSettings: integrationSettings(),
-    timeoutMs: 5 * 60_000,
+    // The whole suite in one code-server: ~4 min on a quiet machine, more than twice that on a loaded one.
+    timeoutMs: 12 * 60_000,
   });
   process.exit(code);
 }
