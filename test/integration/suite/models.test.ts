@@ -55,10 +55,10 @@ export function registerModelTests(): void {
     it('the palette has one model command per role, and its picker ends with "Choose a GGUF file…"', async function () {
       const { ext, api } = await activated();
       const palette = (ext.packageJSON.contributes.commands as { command: string; title: string }[]).filter((c) => /model…$/i.test(c.title));
-      assert.deepEqual(palette.map((c) => c.title).sort(), ['Select Chat Model…', 'Select Completion Model…']);
+      assert.deepEqual(palette.map((c) => c.title).sort(), ['Select Chat Model…', 'Select Completion Model…', 'Select Embedding Model…']);
       const registered = await vscode.commands.getCommands(true);
       for (const gone of ['sovereign.chooseCompletionModel', 'sovereign.chooseChatModel']) assert.ok(!registered.includes(gone), `${gone} is still registered`);
-      for (const [command, role] of [['sovereign.selectCompletionModel', 'completion'], ['sovereign.selectChatModel', 'chat']] as const) {
+      for (const [command, role] of [['sovereign.selectCompletionModel', 'completion'], ['sovereign.selectChatModel', 'chat'], ['sovereign.selectEmbeddingModel', 'embedding']] as const) {
         const items = await shownItems(api, command, role);
         assert.equal(items[items.length - 1].kind, 'browse', `${command}: the file dialog is the last entry`);
       }
