@@ -41,6 +41,8 @@ describe('planKvReuse (KV reuse across jumps and window shifts)', () => {
   it('nothing in common at the start: no plan (erasing from 0 refills the whole sequence)', () => {
     const run = seq(100, 200);
     assert.deepEqual(planKvReuse([5, ...run], [6, ...run], 64), { erase: [], kept: 0 });
+    // The whole prompt is in the cache one token later: still no plan when the first token differs.
+    assert.deepEqual(planKvReuse([5, 6, ...run], [6, ...run], 64), { erase: [], kept: 0 });
   });
 
   it('a token inserted before a cached run ends the reuse there (runs only move down)', () => {
