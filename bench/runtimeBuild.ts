@@ -13,11 +13,23 @@
  * own process (one libuv pool thread, as the worker runs); the table shows medians with the range,
  * and the load average is printed beside it because the machine is shared.
  *
+ * `--runtime <label>=<folder>` adds any other node-llama-cpp copy, e.g. the prebuilt with only its
+ * CPU backend rebuilt here (bench/runtimeBuildVariants.sh), which isolates the backend's build.
+ *
+ * Findings on this machine (AMD EPYC, Zen 5, 2 cores; bench/results/runtime-build*.md): no win for
+ * the default model, so Sovereign ships no "build the runtime" command. The Q8_0 prompt rate of the
+ * source-built CPU library is 1.01x the prebuilt's at 2 threads (0.82-1.02x at 1 thread); the F16
+ * prompt rate is 2.0-2.3x, and all of that gap is one file's compiler: the prebuilt (Ubuntu 22.04, GCC 11.4)
+ * compiles llamafile's F16 tinyBLAS kernel (ggml-cpu/llamafile/sgemm.cpp) to half the speed of
+ * GCC 12 with the very same zen4 flags (swapping that one object moves the rate from 174 to 84 t/s,
+ * the prebuilt's 85). Neither -march=native nor OpenMP is the difference; OpenMP (what a default
+ * `source build` turns on, the prebuilt does not) made 2 threads collapse further at load 8-15.
+ *
  * Q8_0 model: `--q8 <gguf>`; by default a copy of the F16 model quantized by bench/q8Copy.py
  * (llama.cpp's gguf-py, bit-exact with ggml's Q8_0) into the OS temp folder on first use.
  *
  * `npx tsx bench/runtimeBuild.ts [--source-build /tmp/nlc] [--rounds 3] [--threads 1,2]
- *  [--model <f16.gguf>] [--q8 <q8_0.gguf>] [--pp 512] [--tg 64]`
+ *  [--runtime <label>=<folder>]... [--models F16,Q8_0] [--model <f16.gguf>] [--q8 <q8_0.gguf>] [--pp 512] [--tg 64] [--out runtime-build]`
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -37,6 +49,10 @@ interface Options {
   q8?: string;
   pp: number;
   tg: number;
+  /** Which of F16 and Q8_0 to measure. */
+  models: string[];
+  /** Results go to bench/results/<out>.json and .md. */
+  out: string;
   child?: string;
 }
 
@@ -48,6 +64,8 @@ function parseArgs(argv: readonly string[]): Options {
     model: path.join(cacheDir(), 'models', 'bench-qwen2.5-coder-0.5b-f16.gguf'),
     pp: 512,
     tg: 64,
+    models: ['F16', 'Q8_0'],
+    out: 'runtime-build',
   };
   const r = new ArgvReader(argv);
   for (let flag = r.next(); flag !== undefined; flag = r.next()) {
@@ -63,6 +81,8 @@ function parseArgs(argv: readonly string[]): Options {
     else if (flag === '--q8') o.q8 = path.resolve(r.value());
     else if (flag === '--pp') o.pp = r.number();
     else if (flag === '--tg') o.tg = r.number();
+    else if (flag === '--models') o.models = r.value().split(',');
+    else if (flag === '--out') o.out = r.value();
     else if (flag === '--child') o.child = r.value();
     else throw new Error(`unknown flag ${flag}`);
   }
@@ -75,10 +95,18 @@ interface ChildReport {
   systemInfo: string;
   /** The ggml CPU libraries mapped into the process (the prebuilt picks one variant at run time). */
   cpuLibraries: string[];
-  rates: { threads: number; pp: number; tg: number }[];
+  /**
+   * pp/tg: tokens per wall-clock second. ppCpu/tgCpu: tokens per CPU-second the process used (all its
+   * threads): on a shared machine the wall clock counts other processes' time slices, CPU time does
+   * not, so at 1 thread it compares the kernels' work even under load (at 2 threads it also counts
+   * time spent spinning at barriers).
+   */
+  rates: { threads: number; pp: number; tg: number; ppCpu?: number; tgCpu?: number }[];
 }
 
 type NodeLlamaCpp = typeof import('node-llama-cpp', { with: { 'resolution-mode': 'import' } });
+
+const cpuSeconds = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
 
 /** In a child process: load node-llama-cpp from `packageDir` ('' = this project's), measure, print one JSON line. */
 async function child(packageDir: string, o: Options, modelPath: string): Promise<void> {
@@ -95,21 +123,28 @@ async function child(packageDir: string, o: Options, modelPath: string): Promise
     const seq = context.getSequence();
     await seq.evaluateWithoutGeneratingNewTokens(tokens.slice(0, 16)); // pages the weights in, builds the graph
     await seq.eraseContextTokenRanges([{ start: 0, end: seq.nextTokenIndex }]);
+    const c0 = process.cpuUsage();
     const p0 = performance.now();
     await seq.evaluateWithoutGeneratingNewTokens(tokens);
     const pp = (tokens.length / (performance.now() - p0)) * 1000;
+    const ppCpu = tokens.length / cpuSeconds(process.cpuUsage(c0));
     await seq.eraseContextTokenRanges([{ start: 0, end: seq.nextTokenIndex }]);
     const prompt = model.tokenize('export function probe(a, b) {\n  return ');
     await seq.evaluateWithoutGeneratingNewTokens(prompt.slice(0, -1));
     let n = 0;
     let first = 0;
     let last = 0;
+    let c1 = process.cpuUsage();
     for await (const _token of seq.evaluate(prompt.slice(-1), { temperature: 0 })) {
       last = performance.now();
-      if (!first) first = last;
+      if (!first) {
+        first = last;
+        c1 = process.cpuUsage();
+      }
       if (++n >= o.tg) break;
     }
-    rates.push({ threads, pp, tg: ((n - 1) / (last - first)) * 1000 });
+    const tgCpu = (n - 1) / cpuSeconds(process.cpuUsage(c1));
+    rates.push({ threads, pp, tg: ((n - 1) / (last - first)) * 1000, ppCpu, tgCpu });
     await context.dispose();
   }
   const maps = fs.readFileSync('/proc/self/maps', 'utf8');
@@ -199,11 +234,12 @@ function sourceBuildFlags(sourceBuild: string): Record<string, string> {
 }
 
 type Side = string; // 'prebuilt', a --runtime label, 'llama-bench'
-type Samples = Record<string, { pp: number[]; tg: number[] }>; // key: `${side}|${model}|${threads}`
+type Samples = Record<string, { pp: number[]; tg: number[]; ppCpu: number[]; tgCpu: number[] }>; // key: `${side}|${model}|${threads}`
 
 const key = (side: Side, model: string, threads: number) => `${side}|${model}|${threads}`;
 
 function rangeText(xs: number[]): string {
+  if (xs.length === 0) return '–';
   const med = p50(xs);
   return `${round(med, 1)} (${round(Math.min(...xs), 1)}–${round(Math.max(...xs), 1)})`;
 }
@@ -217,24 +253,27 @@ function markdown(o: Options, models: Record<string, string>, sides: Side[], sam
   ];
   for (const model of Object.keys(models)) {
     for (const threads of o.threads) {
-      for (const rate of ['pp', 'tg'] as const) {
+      for (const rate of ['pp', 'tg', 'ppCpu', 'tgCpu'] as const) {
+        if (rate.endsWith('Cpu') && threads !== 1) continue; // spinning at barriers makes 2-thread CPU time meaningless
         const xs = (s: Side) => samples[key(s, model, threads)]?.[rate] ?? [];
-        const ratio = (a: Side, b: Side) => String(round(p50(xs(a)) / p50(xs(b)), 2));
-        const label = rate === 'pp' ? `pp${o.pp}` : `tg${o.tg}`;
+        const ratio = (a: Side, b: Side) => (xs(a).length && xs(b).length ? String(round(p50(xs(a)) / p50(xs(b)), 2)) : '–');
+        const label = { pp: `pp${o.pp}`, tg: `tg${o.tg}`, ppCpu: `pp${o.pp} per CPU-s`, tgCpu: `tg${o.tg} per CPU-s` }[rate];
         const cells = [...sides.map((s) => rangeText(xs(s))), ...others.map((s) => ratio(s, 'prebuilt')), ratio('prebuilt', 'llama-bench')];
         lines.push(`| ${model} | ${threads} | ${label} | ${cells.join(' | ')} |`);
       }
     }
   }
   const la = loads.map((l) => l.map((x) => x.toFixed(2)).join('/')).join(' → ');
-  lines.push('', `Medians of ${o.rounds} rounds (min–max), t/s. Load average (1/5/15 min) at the start of each round and at the end: ${la} on ${os.cpus().length} cores.`);
+  lines.push('', `Medians of ${o.rounds} rounds (min–max), tokens/s; "per CPU-s" = tokens per CPU-second of the process (node-llama-cpp sides, 1 thread). Load average (1/5/15 min) at the start of each round and at the end: ${la} on ${os.cpus().length} cores.`);
   return lines.join('\n');
 }
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
   if (o.child !== undefined) return child(o.child === '-' ? '' : o.child, o, o.model);
-  const models: Record<string, string> = { F16: o.model, Q8_0: ensureQ8(o) };
+  const models: Record<string, string> = {};
+  if (o.models.includes('F16')) models.F16 = o.model;
+  if (o.models.includes('Q8_0')) models.Q8_0 = ensureQ8(o);
   const sides: Side[] = ['prebuilt', ...o.runtimes.keys(), 'llama-bench'];
   if (o.runtimes.size === 0) console.error('[runtimeBuild] no --source-build / --runtime: measuring the prebuilt and llama-bench only');
   const { bench } = await ensureLlamaServer();
@@ -249,9 +288,11 @@ async function main(): Promise<void> {
         const rep = side === 'llama-bench' ? llamaBench(bench, o, file) : runChild(side === 'prebuilt' ? '' : o.runtimes.get(side)!, o, file);
         info[side] = { buildType: rep.buildType, systemInfo: rep.systemInfo, cpuLibraries: rep.cpuLibraries };
         for (const x of rep.rates) {
-          const s = (samples[key(side, name, x.threads)] ??= { pp: [], tg: [] });
+          const s = (samples[key(side, name, x.threads)] ??= { pp: [], tg: [], ppCpu: [], tgCpu: [] });
           s.pp.push(x.pp);
           s.tg.push(x.tg);
+          if (x.ppCpu !== undefined) s.ppCpu.push(x.ppCpu);
+          if (x.tgCpu !== undefined) s.tgCpu.push(x.tgCpu);
         }
         console.error(`[runtimeBuild] round ${r + 1} ${name} ${side}: ${rep.rates.map((x) => `t${x.threads} pp ${x.pp.toFixed(1)} tg ${x.tg.toFixed(1)}`).join(', ')}`);
       }
@@ -267,18 +308,18 @@ async function main(): Promise<void> {
     cpu: os.cpus()[0]?.model,
     cores: os.cpus().length,
     load_average: loads,
-    options: { rounds: o.rounds, threads: o.threads, pp: o.pp, tg: o.tg, models },
+    options: { rounds: o.rounds, threads: o.threads, pp: o.pp, tg: o.tg, models, runtimes: Object.fromEntries(o.runtimes) },
     runtimes,
-    samples_tps: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, { pp: v.pp.map((x) => round(x, 1)), tg: v.tg.map((x) => round(x, 1)) }])),
-    median_tps: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, { pp: round(p50(v.pp), 1), tg: round(p50(v.tg), 1) }])),
+    samples_tps: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, Object.fromEntries(Object.entries(v).map(([r, xs]) => [r, xs.map((x) => round(x, 1))]))])),
+    median_tps: Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, Object.fromEntries(Object.entries(v).map(([r, xs]) => [r, round(p50(xs), 1)]))])),
     table,
   };
   const dir = path.join(__dirname, 'results');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'runtime-build.json'), `${JSON.stringify(result, null, 1)}\n`);
+  fs.writeFileSync(path.join(dir, `${o.out}.json`), `${JSON.stringify(result, null, 1)}\n`);
   const described = Object.entries(info).map(([side, x]) => `- ${side}: ${x.buildType}; ${x.systemInfo}${x.cpuLibraries.length ? `; loaded ${x.cpuLibraries.map((l) => path.basename(l)).join(', ')}` : ''}`);
-  fs.writeFileSync(path.join(dir, 'runtime-build.md'), `${described.join('\n')}\n\n${table}\n`);
-  console.log(`${described.join('\n')}\n\n${table}\n\nwritten: bench/results/runtime-build.json, bench/results/runtime-build.md`);
+  fs.writeFileSync(path.join(dir, `${o.out}.md`), `${described.join('\n')}\n\n${table}\n`);
+  console.log(`${described.join('\n')}\n\n${table}\n\nwritten: bench/results/${o.out}.json, bench/results/${o.out}.md`);
 }
 
 main().catch((e) => {
