@@ -48,7 +48,7 @@ function log(msg: string): void {
   process.stderr.write(`[llamaServer] ${msg}\n`);
 }
 
-function findBundle(): string {
+export function findBundle(): string {
   const rel = path.join('node_modules', 'node-llama-cpp', 'llama', 'gitRelease.bundle');
   for (let dir = path.resolve(__dirname); ; dir = path.dirname(dir)) {
     const p = path.join(dir, rel);
