@@ -3,8 +3,9 @@
  * alternated with llama-bench in one run (absolute numbers drift on a shared machine).
  *
  * Why the pool size: node-llama-cpp runs each decode on whichever libuv pool thread is free, and
- * its CPU backend uses OpenMP, which keeps one thread team per calling thread. With the default 4
- * pool threads, up to 4 teams spin between tokens on a 2-core machine; the worker therefore starts
+ * its CPU backend runs each decode with a team of threads (ggml's own thread pool; the prebuilt
+ * binaries have no OpenMP). With the default 4 pool threads, more threads than cores compete on a
+ * 2-core machine; the worker therefore starts
  * with a smaller pool (src/runtime/workerEnv.ts). Each variant runs in its own process because
  * libuv reads UV_THREADPOOL_SIZE once.
  *
