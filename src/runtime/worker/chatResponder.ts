@@ -113,16 +113,8 @@ export class ChatResponder {
   }
 
   private yieldToCompletion(): Promise<void> {
-    const signal = this.signal;
-    if (!this.gate.held || !signal || signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      signal.addEventListener('abort', done, { once: true });
-      void this.gate.waitIfHeld().then(done);
-    });
+    // Between two requests there is no answer to pause.
+    return this.signal ? this.gate.waitIfHeld(this.signal) : Promise.resolve();
   }
 }
 

@@ -40,7 +40,7 @@ export class Embedder {
   }
 
   private async embedOne(text: string, signal: AbortSignal): Promise<{ vector: number[]; truncated: boolean }> {
-    await this.yieldToCompletion(signal);
+    await this.gate.waitIfHeld(signal);
     if (signal.aborted) throw new CancelledError();
     let tokens = this.context.model.tokenize(text, false);
     const maxTokens = this.contextSize - 2;
@@ -62,18 +62,6 @@ export class Embedder {
     } finally {
       done();
     }
-  }
-
-  private yieldToCompletion(signal: AbortSignal): Promise<void> {
-    if (!this.gate.held || signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      signal.addEventListener('abort', done, { once: true });
-      void this.gate.waitIfHeld().then(done);
-    });
   }
 }
 

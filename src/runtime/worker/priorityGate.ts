@@ -28,9 +28,20 @@ export class PriorityGate {
     return this.holders > 0;
   }
 
-  /** For the lower-priority side: resolves at once, or when the last holder releases. */
-  waitIfHeld(): Promise<void> {
-    return this.holders === 0 ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
+  /**
+   * For the lower-priority side: resolves at once, or when the last holder releases, or when
+   * `signal` aborts (a stopped answer or embedding pass does not wait for completion to finish).
+   */
+  waitIfHeld(signal?: AbortSignal): Promise<void> {
+    if (this.holders === 0 || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      signal?.addEventListener('abort', done, { once: true });
+      this.waiters.push(done);
+    });
   }
 
   /** For the lower-priority side: runs one step (a token, a slice of prompt) that `whenIdle` waits for. */
