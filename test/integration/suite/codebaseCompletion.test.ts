@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { SovereignApi } from '../../../src/extension';
 import type { CompletionParams } from '../../../src/runtime/protocol';
+import { recordCompletionRequests } from './recordCompletionRequests';
 
 const definitionMarker = 'DEFINITION_MARKER_4c1e';
 /** In secrets/ (sovereign.context.exclude): TypeScript resolves the import there, the policy refuses it. */
@@ -49,12 +50,7 @@ export function registerCodebaseCompletionTests(): void {
 
     before(async () => {
       api = await vscode.extensions.getExtension<SovereignApi>('sovereign.sovereign')!.activate();
-      const original = api.runtime.complete.bind(api.runtime);
-      api.runtime.complete = (params, signal) => {
-        sent.push(params);
-        return original(params, signal);
-      };
-      restore = () => (api.runtime.complete = original);
+      restore = recordCompletionRequests(api, (params) => sent.push(params));
     });
     after(() => restore?.());
 

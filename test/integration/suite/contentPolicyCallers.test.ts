@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { binarySniffChars } from '../../../src/common/contentPolicy';
 import type { SovereignApi } from '../../../src/extension';
 import type { CompletionParams } from '../../../src/runtime/protocol';
+import { recordCompletionRequests } from './recordCompletionRequests';
 
 /**
  * Every caller of the content policy, against the same fixtures: secret files (by name and by a
@@ -216,12 +217,7 @@ export function registerContentPolicyCallerTests(): void {
       await api.runtime.load('completion');
       // No speculative request after each answer: only the callers under test ask the model.
       await vscode.workspace.getConfiguration('sovereign.completion').update('speculate', false, vscode.ConfigurationTarget.Global);
-      const original = api.runtime.complete.bind(api.runtime);
-      api.runtime.complete = (params, signal) => {
-        calls.push(params);
-        return original(params, signal);
-      };
-      restore = () => (api.runtime.complete = original);
+      restore = recordCompletionRequests(api, (params) => calls.push(params));
     });
 
     after(async () => {

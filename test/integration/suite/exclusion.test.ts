@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { SovereignApi } from '../../../src/extension';
 import type { CompletionParams } from '../../../src/runtime/protocol';
 import { feederCaughtUp } from './feederCaughtUp';
+import { recordCompletionRequests } from './recordCompletionRequests';
 
 // Same values as scripts/vscode/integrationSettings.ts (this file runs inside VS Code).
 const canaries = ['CANARY_ENV_7f3a9c', 'CANARY_SETTING_2b8e41', 'CANARY_FILES_EXCLUDE_5d0c77'];
@@ -22,12 +23,7 @@ export function registerExclusionTests(): void {
 
     before(async () => {
       api = await vscode.extensions.getExtension<SovereignApi>('sovereign.sovereign')!.activate();
-      const original = api.runtime.complete.bind(api.runtime);
-      api.runtime.complete = (params, signal) => {
-        sent.push(params);
-        return original(params, signal);
-      };
-      restore = () => (api.runtime.complete = original);
+      restore = recordCompletionRequests(api, (params) => sent.push(params));
     });
     after(() => restore?.());
 

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { extraContextTokens } from '../../../src/config/completionSettings';
 import type { SovereignApi } from '../../../src/extension';
 import type { CompletionParams } from '../../../src/runtime/protocol';
+import { recordCompletionRequests } from './recordCompletionRequests';
 
 /**
  * Settings that something is built from apply at run time: flipped in the real extension host, the
@@ -20,16 +21,13 @@ export function registerLiveSettingsTests(): void {
 
     before(async () => {
       api = await vscode.extensions.getExtension<SovereignApi>('sovereign.sovereign')!.activate();
-      const original = api.runtime.complete.bind(api.runtime);
-      api.runtime.complete = (params, signal) => {
+      restore = recordCompletionRequests(api, (params) => {
         sent.push(params);
         for (const w of waiting.filter((w) => w.match(params))) {
           waiting.splice(waiting.indexOf(w), 1);
           w.resolve();
         }
-        return original(params, signal);
-      };
-      restore = () => (api.runtime.complete = original);
+      });
     });
 
     after(async () => {
