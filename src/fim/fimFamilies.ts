@@ -67,6 +67,13 @@ export interface FimFamilySpec {
    */
   readonly bareSuffix?: boolean;
   /**
+   * Text typed since the hole opened may follow the middle token (`…<fim_middle>typed`), as if the
+   * model had written it: a training document is `<fim_prefix>P<fim_suffix>S<fim_middle>M`, and a
+   * prompt that ends inside M is a prefix of one (llama.cpp's /infill puts its `prompt` there too).
+   * Only byte-level BPE families: the text after the token needs no dummy-space decision.
+   */
+  readonly typedMiddle?: boolean;
+  /**
    * Tokens that end a completion besides the model's end-of-generation tokens. Every control
    * token of the layout stops it too (fimStopTexts): a model that writes one starts a new document.
    */
@@ -80,6 +87,7 @@ export const fimFamilies: readonly FimFamilySpec[] = [
     template: 'qwen',
     tokens: { prefix: '<|fim_prefix|>', suffix: '<|fim_suffix|>', middle: '<|fim_middle|>', repoName: '<|repo_name|>', fileSep: '<|file_sep|>' },
     context: 'qwen',
+    typedMiddle: true,
     ends: ['<|endoftext|>', '<|fim_pad|>', '<|im_start|>', '<|im_end|>'],
   },
   {
@@ -87,6 +95,7 @@ export const fimFamilies: readonly FimFamilySpec[] = [
     template: 'deepseek',
     tokens: { prefix: '<｜fim▁begin｜>', suffix: '<｜fim▁hole｜>', middle: '<｜fim▁end｜>' },
     context: 'comments',
+    typedMiddle: true,
     ends: ['<｜end▁of▁sentence｜>'],
   },
   {
@@ -95,6 +104,7 @@ export const fimFamilies: readonly FimFamilySpec[] = [
     tokens: { prefix: '<fim_prefix>', suffix: '<fim_suffix>', middle: '<fim_middle>', repoName: '<repo_name>', fileSep: '<file_sep>' },
     context: 'starcoder2',
     repoTokensOptional: true,
+    typedMiddle: true,
     ends: ['<|endoftext|>'],
   },
   {
@@ -138,6 +148,11 @@ export function fimFamilyOfTemplate(template: FimTemplate): FimFamilySpec {
 /** Suffix first, no middle token (Codestral): the prefix span runs into the generated middle. */
 export function fimSuffixFirst(spec: FimFamilySpec): boolean {
   return spec.tokens !== undefined && spec.tokens.middle === undefined;
+}
+
+/** Whether typed text goes after the middle token (see `typedMiddle`); else it ends the prefix. */
+export function fimTypedMiddle(spec: FimFamilySpec): boolean {
+  return spec.typedMiddle === true && !fimSuffixFirst(spec);
 }
 
 /**

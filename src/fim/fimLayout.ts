@@ -7,22 +7,26 @@
  *
  * What changes least while typing comes first: extra context chunks (oldest first), then the
  * current file's header, then the prefix. The KV cache is reused up to the first token that
- * differs, so a keystroke re-evaluates only the end of the prefix and what follows it.
+ * differs, so a keystroke re-evaluates only the end of the prefix and what follows it. In a
+ * prefix-suffix-middle layout that is the whole suffix, on every keystroke; so `typedMiddle`
+ * families take the text typed since the hole opened (`middle`, src/fim/holeStart.ts) after the
+ * middle token, where typing only appends: P<suf>S<mid>T.
  *
  * Layouts (E = extra chunks, H = file header, P = prefix, S = suffix):
- *   qwen2.5-coder:  <|repo_name|>name\n {<|file_sep|>path\ncontent\n} <|file_sep|>path\n <|fim_prefix|>P<|fim_suffix|>S<|fim_middle|>
- *   starcoder2:     <repo_name>name {<file_sep>path\ncontent} <file_sep><fim_prefix>path\n P<fim_suffix>S<fim_middle>
- *   deepseek-coder: <｜fim▁begin｜>E H P<｜fim▁hole｜>S<｜fim▁end｜>
+ *   qwen2.5-coder:  <|repo_name|>name\n {<|file_sep|>path\ncontent\n} <|file_sep|>path\n <|fim_prefix|>P<|fim_suffix|>S<|fim_middle|>T
+ *   starcoder2:     <repo_name>name {<file_sep>path\ncontent} <file_sep><fim_prefix>path\n P<fim_suffix>S<fim_middle>T
+ *   deepseek-coder: <｜fim▁begin｜>E H P<｜fim▁hole｜>S<｜fim▁end｜>T
  *   codellama:      BOS ▁<PRE> E H P ▁<SUF> S ▁<MID>       ("<PRE> {pre} <SUF>{suf} <MID>")
  *   codestral:      BOS [SUFFIX] S [PREFIX] E H P           (suffix first, no middle token)
  *   generic:        BOS PRE E H P SUF S MID                  (the model's infill tokens, llama.cpp's order)
+ * (T = typed middle; the other families read P+T as their prefix.)
  * BOS only where the model wants one (the worker asks the vocabulary; a server adds its own).
  *
  * SentencePiece's dummy space: the first text of a span (the text after a control token) is
  * `lead` and gets it, as Meta's and Mistral's encoders give the prefix; the rest of the span
  * continues without one, and so does a `bareSuffix` family's suffix.
  */
-import { fimSuffixFirst, type FimContextLayout, type FimControl, type FimFamilySpec } from './fimFamilies';
+import { fimSuffixFirst, fimTypedMiddle, type FimContextLayout, type FimControl, type FimFamilySpec } from './fimFamilies';
 import { lineComment } from './lineComment';
 
 /** Extra context: a piece of another file. */
@@ -38,14 +42,19 @@ export interface FimPromptParts {
   extra: readonly FimChunk[];
   /** Workspace-relative path of the current file. */
   filePath?: string;
-  /** Text before the cursor. */
+  /** Text before the hole (before the cursor, when there is no `middle`). */
   prefix: string;
+  /**
+   * Text typed since the hole opened, up to the cursor: after the middle token in `typedMiddle`
+   * families (see the header), the end of the prefix in the others. Absent: empty.
+   */
+  middle?: string;
   /** Text after the cursor. */
   suffix: string;
 }
 
 /** What a piece belongs to: budgets apply per part (extra chunks, prefix, suffix). */
-export type FimPart = 'frame' | 'repo' | 'extra' | 'header' | 'prefix' | 'suffix';
+export type FimPart = 'frame' | 'repo' | 'extra' | 'header' | 'prefix' | 'suffix' | 'middle';
 
 export type FimPiece =
   | { readonly kind: 'bos' }
@@ -83,11 +92,14 @@ export function fimLayout(spec: FimFamilySpec, parts: FimPromptParts, has: FimRe
     if (parts.filePath !== undefined) inside.push(text(`${parts.filePath}\n`, 'header'));
   }
 
-  const prefixSpan = [control('prefix'), ...inside, text(parts.prefix, 'prefix')];
+  const middle = parts.middle ?? '';
+  const typed = fimTypedMiddle(spec);
+  const prefixSpan = [control('prefix'), ...inside, text(typed ? parts.prefix : parts.prefix + middle, 'prefix')];
   const suffixSpan = [control('suffix'), text(parts.suffix, 'suffix')];
+  const middleSpan = [control('middle'), ...(typed && middle !== '' ? [text(middle, 'middle')] : [])];
   const drafts: Draft[] = fimSuffixFirst(spec)
     ? [{ kind: 'bos' }, ...before, ...suffixSpan, ...prefixSpan]
-    : [{ kind: 'bos' }, ...before, ...prefixSpan, ...suffixSpan, control('middle')];
+    : [{ kind: 'bos' }, ...before, ...prefixSpan, ...suffixSpan, ...middleSpan];
   return withLeads(spec, drafts);
 }
 

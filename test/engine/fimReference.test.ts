@@ -72,6 +72,15 @@ const CASES: Case[] = [
     parts: { repoName: 'sovereign', extra: chunks, filePath: 'src/main.ts', prefix: `    const a = 1;\n\t\tb(${prefix}`, suffix: `  \n  x();\n` },
   },
   { name: 'empty prefix and suffix', parts: { repoName: 'sovereign', extra: chunks, filePath: 'src/main.ts', prefix: '', suffix: '' } },
+  // Text typed since the hole opened (src/fim/holeStart.ts): the middle the model would have
+  // written so far. A training document is prefix, suffix, then the whole middle; a prompt that ends
+  // inside the middle is a prefix of one. The families without a typed middle read it as the end
+  // of their prefix.
+  {
+    name: 'typed middle across lines',
+    parts: { repoName: 'sovereign', extra: chunks, filePath: 'src/main.ts', prefix: "import { add } from './util';\n\n", middle: 'export function main(): void {\n  const total = add(', suffix },
+  },
+  { name: 'typed middle at a line start', parts: { extra: [], prefix, middle: '    ', suffix: '\n}\n' } },
 ];
 
 /**
@@ -82,10 +91,10 @@ const CASES: Case[] = [
  * comment line and the blank line between files, not how many blank lines: one here. A file's
  * text ends in exactly one newline before that blank line.
  */
-function commentDocument(p: FimPromptParts): string {
+function commentDocument(p: FimPromptParts, middle = ''): string {
   const comment = (path: string) => (path.endsWith('.py') ? `# ${path}` : `// ${path}`);
   const files = p.extra.map((c) => `${comment(c.path)}\n${c.text.replace(/\n$/, '')}\n\n`).join('');
-  return files + (p.filePath === undefined ? '' : `${comment(p.filePath)}\n`) + p.prefix;
+  return files + (p.filePath === undefined ? '' : `${comment(p.filePath)}\n`) + p.prefix + middle;
 }
 
 interface Family {
@@ -113,7 +122,7 @@ const FAMILIES: Family[] = [
         p.repoName === undefined
           ? ''
           : `<|repo_name|>${p.repoName}\n${p.extra.map((c) => `<|file_sep|>${c.path}\n${c.text}\n`).join('')}<|file_sep|>${p.filePath}\n`;
-      return v.textWithSpecials(`${repo}<|fim_prefix|>${p.prefix}<|fim_suffix|>${p.suffix}<|fim_middle|>`);
+      return v.textWithSpecials(`${repo}<|fim_prefix|>${p.prefix}<|fim_suffix|>${p.suffix}<|fim_middle|>${p.middle ?? ''}`);
     },
   },
   {
@@ -123,7 +132,7 @@ const FAMILIES: Family[] = [
     //   <｜fim▁begin｜>{prefix}<｜fim▁hole｜>{suffix}<｜fim▁end｜>
     // with the BOS its tokenizer adds (<｜begin▁of▁sentence｜>; the GGUF's tokenizer.ggml.add_bos_token);
     // other files inside the prefix as the README's repository-level example writes them.
-    reference: (v, p) => [v.bos, ...v.textWithSpecials(`<｜fim▁begin｜>${commentDocument(p)}<｜fim▁hole｜>${p.suffix}<｜fim▁end｜>`)],
+    reference: (v, p) => [v.bos, ...v.textWithSpecials(`<｜fim▁begin｜>${commentDocument(p)}<｜fim▁hole｜>${p.suffix}<｜fim▁end｜>${p.middle ?? ''}`)],
   },
   {
     model: 'fim-starcoder2',
@@ -137,7 +146,7 @@ const FAMILIES: Family[] = [
       const meta = p.repoName !== undefined;
       const files = meta ? `<repo_name>${p.repoName}${p.extra.map((c) => `<file_sep>${c.path}\n${c.text}`).join('')}` : '';
       const path = meta ? `${p.filePath}\n` : '';
-      return v.textWithSpecials(`${files}<file_sep><fim_prefix>${path}${p.prefix}<fim_suffix>${p.suffix}<fim_middle>`);
+      return v.textWithSpecials(`${files}<file_sep><fim_prefix>${path}${p.prefix}<fim_suffix>${p.suffix}<fim_middle>${p.middle ?? ''}`);
     },
   },
   {
@@ -150,7 +159,7 @@ const FAMILIES: Family[] = [
     // with prefix_id = piece_to_id("▁<PRE>") etc. (llama/tokenizer.py). Sovereign does not use the
     // suffix-first variant ("<PRE> <SUF>{suf} <MID> {pre}").
     reference: (v, p) => [
-      v.bos, v.piece('▁<PRE>'), ...v.encode(commentDocument(p)),
+      v.bos, v.piece('▁<PRE>'), ...v.encode(commentDocument(p, p.middle)),
       v.piece('▁<SUF>'), ...v.encodeInfilling(p.suffix), v.piece('▁<MID>'),
     ],
   },
@@ -161,11 +170,11 @@ const FAMILIES: Family[] = [
     //   [BOS, SUFFIX, *_encode_infilling(suffix) (none when the suffix is empty), PREFIX, *encode(prompt)]
     // i.e. "<s>[SUFFIX]suffix[PREFIX] prefix" (mistralai/cookbook, tokenization chat_templates.md).
     reference: (v, p) => [
-      v.bos, v.piece('[SUFFIX]'), ...(p.suffix ? v.encodeInfilling(p.suffix) : []), v.piece('[PREFIX]'), ...v.encode(commentDocument(p)),
+      v.bos, v.piece('[SUFFIX]'), ...(p.suffix ? v.encodeInfilling(p.suffix) : []), v.piece('[PREFIX]'), ...v.encode(commentDocument(p, p.middle)),
     ],
     // Text cannot refuse the dummy space llama.cpp gives text after a special token: a server
     // encodes the suffix as encode(suffix), not encode_infilling (stated in src/fim/fimText.ts).
-    serverText: (v, p) => [v.piece('[SUFFIX]'), ...v.encode(p.suffix), v.piece('[PREFIX]'), ...v.encode(commentDocument(p))],
+    serverText: (v, p) => [v.piece('[SUFFIX]'), ...v.encode(p.suffix), v.piece('[PREFIX]'), ...v.encode(commentDocument(p, p.middle))],
   },
 ];
 

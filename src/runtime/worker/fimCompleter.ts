@@ -8,6 +8,8 @@ import { AdaptiveThreads } from './adaptiveThreads';
 import { PromptBudget, PromptRate } from './promptBudget';
 import { MAX_DRAFT, PromptLookup } from './promptLookup';
 import { planKvReuse } from './planKvReuse';
+import { HoleStart } from '../../fim/holeStart';
+import { charsPerToken } from '../../common/charsPerToken';
 
 /** Prompt tokens evaluated per step, so a cancelled request stops within one step. */
 const evalStep = 64;
@@ -23,6 +25,7 @@ export class FimCompleter {
   private current: AbortController | undefined;
   private readonly rate = new PromptRate();
   private readonly budget = new PromptBudget(this.rate);
+  private readonly hole = new HoleStart();
 
   constructor(
     private readonly sequence: LlamaContextSequence,
@@ -104,10 +107,15 @@ export class FimCompleter {
     const caps = this.budget.caps(
       { maxPrefixTokens, maxSuffixTokens, maxExtraTokens: Math.min(params.maxExtraTokens ?? 0, extraRoom) },
       params.promptBudgetMs ?? 0,
-      this.format.suffixFirst,
+      this.format.suffixFirst || this.format.typedMiddle,
     );
+    // The typed middle may take up to half the prefix budget (in the fewest characters that many
+    // tokens can be): what the hole keeps longer saves the suffix from a keystroke's re-evaluation.
+    const { prefix, middle } = this.format.typedMiddle
+      ? this.hole.split(params.prefix, Math.floor(caps.maxPrefixTokens / 2) * charsPerToken.fewest)
+      : { prefix: params.prefix, middle: '' };
     return this.format.build(
-      { prefix: params.prefix, suffix: params.suffix, extra: params.extra ?? [], filePath: params.filePath, repoName: params.repoName },
+      { prefix, middle, suffix: params.suffix, extra: params.extra ?? [], filePath: params.filePath, repoName: params.repoName },
       caps,
     );
   }

@@ -13,11 +13,12 @@
  *   space (tools/server/server-common.cpp format_prompt_infill), which CodeLlama's reference
  *   (`<SUF>{suf}`) does not: `bareSuffix` families get none.
  * - Budgets: extra chunks are dropped oldest first, the prefix is cut from its start in blocks
- *   of lines (fitPrefix.ts explains why), the suffix is cut from its end.
+ *   of lines (fitPrefix.ts explains why), the suffix is cut from its end. A typed middle
+ *   (fimLayout.ts) is text before the cursor too: its tokens come out of the prefix budget.
  * - `stableLength`: the tokens before the first prefix or suffix text (less a header token the
  *   prefix merged into), which typing never changes.
  */
-import { fimFamilies, fimStopTexts, fimSuffixFirst, vocabularySpellings, type FimControl, type FimFamily, type FimFamilySpec } from '../../fim/fimFamilies';
+import { fimFamilies, fimStopTexts, fimSuffixFirst, fimTypedMiddle, vocabularySpellings, type FimControl, type FimFamily, type FimFamilySpec } from '../../fim/fimFamilies';
 import { fimLayout, type FimPiece, type FimPromptParts, type FimRepoTokens } from '../../fim/fimLayout';
 import { fitPrefix } from './fitPrefix';
 import { FimVocabulary } from './fimVocabulary';
@@ -36,6 +37,8 @@ export interface FimPrompt {
   stableLength: number;
   prefixTokens: number;
   suffixTokens: number;
+  /** Tokens of the typed middle (after the middle token). */
+  middleTokens: number;
   extraTokens: number;
 }
 
@@ -44,6 +47,8 @@ export interface FimFormat {
   /** Token ids that end a completion besides the model's end-of-generation tokens (e.g. <|file_sep|>, <|fim_pad|>, <EOT>). */
   readonly stopTokens: ReadonlySet<Token>;
   readonly suffixFirst: boolean;
+  /** Typed text goes after the middle token (`FimPromptParts.middle`); else it ends the prefix. */
+  readonly typedMiddle: boolean;
   build(parts: FimPromptParts, budget: FimBudget): FimPrompt;
 }
 
@@ -122,6 +127,7 @@ class TokenFimFormat implements FimFormat {
   readonly family: FimFamily;
   readonly stopTokens: ReadonlySet<Token>;
   readonly suffixFirst: boolean;
+  readonly typedMiddle: boolean;
 
   constructor(
     private readonly vocab: FimTokenizer,
@@ -131,6 +137,7 @@ class TokenFimFormat implements FimFormat {
     this.family = spec.family;
     this.stopTokens = new Set(found.stops);
     this.suffixFirst = fimSuffixFirst(spec);
+    this.typedMiddle = fimTypedMiddle(spec);
   }
 
   build(parts: FimPromptParts, budget: FimBudget): FimPrompt {
@@ -140,6 +147,12 @@ class TokenFimFormat implements FimFormat {
     let prefixTokens = 0;
     let suffixTokens = 0;
     let extraTokens = 0;
+    // The middle is the end of what was typed: it keeps its tokens, at most the prefix budget's
+    // (from its end), and the prefix before it gets what is left.
+    const maxPrefix = Math.max(0, Math.floor(budget.maxPrefixTokens));
+    const middlePiece = pieces.find((p): p is TextPiece => p.kind === 'text' && p.part === 'middle');
+    const typed = middlePiece ? this.encode(middlePiece, middlePiece.text) : [];
+    const middle = typed.slice(Math.max(0, typed.length - maxPrefix));
     for (const [i, p] of pieces.entries()) {
       // The file's header is tokenized with the prefix it runs into (see `afterHeader`).
       const prev = pieces[i - 1];
@@ -149,7 +162,7 @@ class TokenFimFormat implements FimFormat {
       let piece: readonly Token[];
       if (p.kind === 'text' && p.part === 'prefix') {
         const encode = header ? (text: string) => this.afterHeader(header, text).prefix : (text: string) => this.encode(p, text);
-        const fitted = fitPrefix(p.text, budget.maxPrefixTokens, encode);
+        const fitted = fitPrefix(p.text, maxPrefix - middle.length, encode);
         if (header) for (const t of this.afterHeader(header, p.text.slice(fitted.start)).header) tokens.push(t);
         stableLength ??= tokens.length;
         piece = fitted.tokens;
@@ -158,13 +171,15 @@ class TokenFimFormat implements FimFormat {
         stableLength ??= tokens.length;
         piece = this.encode(p, p.text).slice(0, Math.max(0, Math.floor(budget.maxSuffixTokens)));
         suffixTokens = piece.length;
+      } else if (p.kind === 'text' && p.part === 'middle') {
+        piece = middle;
       } else {
         piece = this.tokensOf(p);
         if (p.kind !== 'bos' && p.part === 'extra') extraTokens += piece.length;
       }
       for (const t of piece) tokens.push(t);
     }
-    return { tokens, stableLength: stableLength ?? tokens.length, prefixTokens, suffixTokens, extraTokens };
+    return { tokens, stableLength: stableLength ?? tokens.length, prefixTokens, suffixTokens, middleTokens: middle.length, extraTokens };
   }
 
   /** The layout with the oldest chunks dropped until the rest fits `maxExtraTokens`. */

@@ -2,8 +2,9 @@
  * Prompt sizes from this machine's measured prompt speed.
  *
  * Two costs decide how long a suggestion takes on slow hardware: the whole prompt, evaluated after
- * the cursor jumps or another file opens, and (for prefix-suffix-middle formats) the suffix,
- * evaluated again on every keystroke because it comes after the prefix that the keystroke changed.
+ * the cursor jumps or another file opens, and (for prefix-suffix-middle formats without a typed
+ * middle, fimLayout.ts) the suffix, evaluated again on every keystroke because it comes after the
+ * prefix that the keystroke changed.
  * A fixed 1,536-token prefix that a GPU evaluates in 0.3 s takes 15 s on two laptop cores, so
  * the budgets here are in milliseconds and turned into tokens with the rate measured while
  * evaluating prompts.
@@ -52,15 +53,16 @@ export class PromptBudget {
 
   /**
    * The requested caps, lowered so that evaluating the whole prompt takes about `budgetMs` and
-   * the suffix about `budgetMs / 16`. `suffixFirst`: the suffix sits before the prefix
-   * (Codestral) and is not evaluated again on each keystroke. `budgetMs` 0 or no measurement yet:
+   * the suffix about `budgetMs / 16`. `suffixStays`: a keystroke does not evaluate the suffix
+   * again (it sits before the prefix, Codestral, or before a typed middle), so it may take up to
+   * a quarter of the whole prompt, as llama.vscode's default windows (256 lines before, 64 after). `budgetMs` 0 or no measurement yet:
    * the requested caps.
    */
-  caps(requested: TokenCaps, budgetMs: number, suffixFirst: boolean): TokenCaps {
+  caps(requested: TokenCaps, budgetMs: number, suffixStays: boolean): TokenCaps {
     const perSecond = this.rate.tokensPerSecond;
     if (!budgetMs || budgetMs <= 0 || perSecond === undefined) return requested;
     const total = this.tierFor((perSecond * budgetMs) / 1000);
-    const suffixTime = suffixFirst ? total : roundDown16((perSecond * budgetMs * SUFFIX_SHARE) / 1000);
+    const suffixTime = suffixStays ? total : roundDown16((perSecond * budgetMs * SUFFIX_SHARE) / 1000);
     const suffix = Math.min(requested.maxSuffixTokens, Math.max(MIN_SUFFIX_TOKENS, suffixTime), Math.floor(total / 4));
     const rest = Math.max(0, total - suffix);
     const prefix = Math.min(requested.maxPrefixTokens, Math.max(MIN_PREFIX_TOKENS, Math.round(rest * PREFIX_SHARE)));

@@ -1,0 +1,71 @@
+import * as assert from 'node:assert/strict';
+import type { RuntimeClient } from '../../src/runtime/client';
+import type { CompletionResult } from '../../src/runtime/protocol';
+import { ensureTestModels, testModelPath } from '../../scripts/models/testModels';
+import { createRuntime, fimParams } from './runtimeFixture';
+
+/**
+ * The typed middle (src/fim/holeStart.ts, fimLayout.ts): in a prefix-suffix-middle prompt, what the
+ * user types goes after the middle token, so a keystroke evaluates what was typed and not the
+ * whole suffix again. Real worker, real models: fim-qwen2 (a typed-middle family) beside
+ * fim-codellama (a SentencePiece family that keeps the typed text in its prefix, so every
+ * keystroke re-evaluates its suffix: the cost this removes).
+ */
+const above = Array.from({ length: 24 }, (_, i) => `    total_${i} = compute_value(items[${i}], weight=${i * 3})\n`).join('');
+const prefix = `def summarize(items):\n${above}`;
+const suffix = Array.from({ length: 12 }, (_, i) => `    check_${i}(total_${i}, limit=${i * 5})\n`).join('') + '    return total_0\n';
+/** What the user types at the hole: a line, Enter with its indentation, and the start of another. */
+const typing = '    result = total_3 + total_4\n    if result > 1';
+
+describe('engine: a keystroke evaluates what was typed, not the suffix again (typed middle)', function () {
+  let qwen: RuntimeClient;
+  let llama: RuntimeClient;
+  before(async function () {
+    this.timeout(300_000);
+    await ensureTestModels();
+    qwen = createRuntime({ completion: testModelPath('fim-qwen2') }, { contextSize: 2048 });
+    llama = createRuntime({ completion: testModelPath('fim-codellama') }, { contextSize: 2048 });
+  });
+  after(async () => {
+    await qwen.shutdown();
+    await llama.shutdown();
+  });
+
+  /** Types `typing` a character at a time after the cursor, one request a keystroke. */
+  async function typeAlong(runtime: RuntimeClient): Promise<CompletionResult[]> {
+    await runtime.complete(fimParams(prefix, suffix, 2));
+    const results: CompletionResult[] = [];
+    for (let i = 1; i <= typing.length; i++) results.push(await runtime.complete(fimParams(prefix + typing.slice(0, i), suffix, 2)));
+    return results;
+  }
+
+  it('typing a line and the next one: each keystroke evaluates a few tokens, the suffix stays in the cache', async () => {
+    const typed = await typeAlong(qwen);
+    const others = await typeAlong(llama);
+    const most = Math.max(...typed.map((r) => r.stats.evaluatedTokens));
+    // A keystroke ends or extends a token, and the last one is evaluated again for its logits.
+    assert.ok(most <= 4, `qwen evaluated at most ${most} tokens a keystroke: ${typed.map((r) => r.stats.evaluatedTokens).join(' ')}`);
+    // Without the typed middle every keystroke evaluates the suffix again (over 12 lines of it).
+    const fewest = Math.min(...others.map((r) => r.stats.evaluatedTokens));
+    assert.ok(fewest > 100, `codellama evaluated at least ${fewest} tokens a keystroke (its suffix)`);
+    // The same prompt length on each side's last keystroke: the typed text is in the prompt.
+    const last = typed[typed.length - 1].stats;
+    assert.ok(last.reusedTokens + last.evaluatedTokens > 500, 'the whole prompt is there');
+  });
+
+  it('the cache after typing is the prompt: asking again evaluates one token and answers the same', async () => {
+    const typed = await typeAlong(qwen);
+    const again = await qwen.complete(fimParams(prefix + typing, suffix, 2));
+    assert.equal(again.stats.evaluatedTokens, 1, 'only the last prompt token, whose logits start the answer');
+    assert.equal(again.text, typed[typed.length - 1].text);
+  });
+
+  it('an edit above the hole opens a new one: the suffix is evaluated again, once', async () => {
+    await typeAlong(qwen);
+    const edited = prefix.replace('total_20', 'sum_20') + typing;
+    const afterEdit = await qwen.complete(fimParams(edited, suffix, 2));
+    assert.ok(afterEdit.stats.evaluatedTokens > 100, `the edit re-evaluates from line 21 on: ${afterEdit.stats.evaluatedTokens}`);
+    const next = await qwen.complete(fimParams(`${edited}0`, suffix, 2));
+    assert.ok(next.stats.evaluatedTokens <= 4, `then typing is cheap again: ${next.stats.evaluatedTokens}`);
+  });
+});
