@@ -2,6 +2,12 @@
  * How long to wait after a keystroke before asking the model. While the user types faster than
  * the model answers, asking on every key only burns CPU on requests that will be cancelled; when
  * the model is fast, waiting only adds latency.
+ *
+ * Where a word or a line has just ended, users pause to read a suggestion; inside a word they
+ * type on. So a keystroke that ends a word asks at once (the limits' minimum) and one inside a
+ * word waits about a typing interval. Asking at once costs little when the next key comes after
+ * all: the typed middle (src/fim/holeStart.ts) keeps what the cancelled request evaluated, and
+ * the worker stops its generation within a token.
  */
 export interface DebounceLimits {
   minMs: number;
@@ -28,8 +34,18 @@ export class AdaptiveDebounce {
    * Wait about one typing interval, but never longer than a model answer takes. The limits come
    * with each call (sovereign.completion.debounceMs, read per request); what was learned stays.
    */
-  delayMs(limits: DebounceLimits): number {
+  delayMs(limits: DebounceLimits, wordEnded = false): number {
+    if (wordEnded) return Math.max(0, Math.min(limits.minMs, limits.maxMs));
     const wanted = Math.min(this.typingIntervalMs * 1.2, this.modelLatencyMs || limits.maxMs);
     return Math.round(Math.max(limits.minMs, Math.min(limits.maxMs, wanted)));
   }
+}
+
+/**
+ * Whether the text left of the cursor ends a word or a line: nothing or only indentation on the
+ * line (Enter was pressed, or the cursor sits at a line's start), or a last character that is
+ * not part of an identifier (`(`, `.`, a space, `;`).
+ */
+export function endsWord(linePrefix: string): boolean {
+  return linePrefix.trim() === '' || !/[\p{L}\p{N}_$]$/u.test(linePrefix);
 }

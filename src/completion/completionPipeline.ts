@@ -10,7 +10,7 @@ import { errorMessage, isCancelled } from '../common/errors';
 import type { Log } from '../common/log';
 import type { CompletionSettings } from '../config/completionSettings';
 import type { CompletionParams, CompletionResult, CompletionStats } from '../runtime/protocol';
-import { AdaptiveDebounce } from './adaptiveDebounce';
+import { AdaptiveDebounce, endsWord } from './adaptiveDebounce';
 import type { ContextRing } from './contextRing';
 import { fixIndentation, postprocess, type PostprocessRule } from './postprocess';
 import { SuggestionCache } from './suggestionCache';
@@ -98,7 +98,8 @@ export class CompletionPipeline {
     }
     if (!manual && input.lineSuffix.trim().length > maxLineSuffixForAuto) return undefined;
 
-    if (!manual && !(await delay(this.debounce.delayMs({ minMs: settings.debounceMinMs, maxMs: settings.debounceMaxMs }), signal))) return undefined;
+    const wait = this.debounce.delayMs({ minMs: settings.debounceMinMs, maxMs: settings.debounceMaxMs }, endsWord(input.linePrefix));
+    if (!manual && !(await delay(wait, signal))) return undefined;
     // A real request outranks a guess about the future.
     this.speculation?.controller.abort();
 

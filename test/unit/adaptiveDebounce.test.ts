@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { AdaptiveDebounce } from '../../src/completion/adaptiveDebounce';
+import { AdaptiveDebounce, endsWord } from '../../src/completion/adaptiveDebounce';
 
 describe('AdaptiveDebounce', () => {
   it('waits about one typing interval while the model is slower than the typist', () => {
@@ -32,5 +32,20 @@ describe('AdaptiveDebounce', () => {
     for (let t = 0; t <= 1000; t += 100) d.keystroke(t);
     assert.equal(d.delayMs({ minMs: 30, maxMs: 60 }), 60);
     assert.equal(d.delayMs({ minMs: 30, maxMs: 400 }), 120);
+  });
+
+  it('asks at once (the minimum) where a word or line ended, and waits a typing interval inside a word', () => {
+    const d = new AdaptiveDebounce();
+    d.modelLatency(2000);
+    for (let t = 0; t <= 1000; t += 100) d.keystroke(t);
+    assert.equal(d.delayMs({ minMs: 30, maxMs: 400 }, true), 30);
+    assert.equal(d.delayMs({ minMs: 30, maxMs: 400 }, false), 120);
+    // A setting under the minimum still bounds it.
+    assert.equal(d.delayMs({ minMs: 30, maxMs: 10 }, true), 10);
+  });
+
+  it('endsWord: after a non-identifier character, on an empty or indented line; not inside a word', () => {
+    for (const ended of ['', '    ', '\t', 'foo(', 'a.', 'let x ', 'x = y;', 'if (a) {', 'call(a, ']) assert.equal(endsWord(ended), true, JSON.stringify(ended));
+    for (const inside of ['f', '  retu', 'x = y', 'foo_bar', 'obj.$el', 'café', 'n = 42']) assert.equal(endsWord(inside), false, JSON.stringify(inside));
   });
 });
