@@ -1,4 +1,5 @@
 import type { LlamaVscodeDriver } from '../llamaVscodeDriver';
+import type { CompletionCounts } from '../../src/runtime/protocol';
 import type { SovereignDriver } from '../sovereignDriver';
 import { mean, p50, p95, round, sum } from '../stats';
 import type { RunResult } from './harness';
@@ -66,7 +67,8 @@ export function waitFigures(run: RunResult, rates: Rates, tokenCount: Map<string
   };
 }
 
-export function sovereignFigures(run: RunResult, driver: SovereignDriver, rates: Rates, tokenCount: Map<string, number>): SideFigures {
+/** `counts`: the worker's counters over the replay, when it reported them. */
+export function sovereignFigures(run: RunResult, driver: SovereignDriver, rates: Rates, tokenCount: Map<string, number>, counts?: CompletionCounts): SideFigures {
   const main = driver.calls.filter((c) => c.kind === 'main' && c.stats);
   const evaluated = main.map((c) => c.stats!.evaluatedTokens);
   const prompt = main.map((c) => c.stats!.evaluatedTokens + c.stats!.reusedTokens);
@@ -99,6 +101,9 @@ export function sovereignFigures(run: RunResult, driver: SovereignDriver, rates:
     reused_per_request: round(p50(main.map((c) => c.stats!.reusedTokens))),
     evaluated_share_p50: round(p50(shares), 3),
     evaluated_share_total: round(sum(evaluated) / Math.max(1, sum(prompt)), 3),
+    // Every request the worker began to evaluate, cancelled ones included (their stats never reach
+    // the driver): a keystroke's request evaluates what was typed even when the next key cancels it.
+    ...(counts ? { evaluated_share_all_requests: round(counts.evaluatedTokens / Math.max(1, counts.promptTokens), 3), worker_counts: counts } : {}),
     // KV reuse across jumps (planKvReuse.ts): of the reused tokens, those moved to a new position.
     moved_share_total: round(sum(main.map((c) => c.stats!.shiftedTokens ?? 0)) / Math.max(1, sum(prompt)), 3),
     cache_hits: driver.pipeline.counters.cacheHits,

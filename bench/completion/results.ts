@@ -23,7 +23,7 @@ export interface RunContext {
 /** Sovereign's figures, with the at-rest probe as the overhead figure (the replay's own, rarely at rest, stays for reference). */
 function sovereignWithProbe(played: Played): SideFigures {
   const { sovRun, sovDriver, overhead, tokenCount } = played;
-  const sov = sovereignFigures(sovRun, sovDriver, ratesOf(played), tokenCount);
+  const sov = sovereignFigures(sovRun, sovDriver, ratesOf(played), tokenCount, played.sovCounts);
   sov.overhead_replay_p50_ms = sov.overhead_p50_ms;
   sov.overhead_replay_samples = sov.overhead_samples;
   if (overhead.samples.length > 0) {
@@ -99,10 +99,11 @@ export function completionResults(ctx: RunContext, played: Played, previous: Rec
   const sov = sovereignWithProbe(played);
   const ls = llamaServerFigures(lsRun, lsDriver, ratesOf(played), tokenCount);
   const ratio = (sov.p50_ms as number) / (ls.p50_ms as number);
-  const equal = played.equal && sovereignFigures(played.equal.run, played.equal.driver, ratesOf(played), tokenCount);
+  const equal = played.equal && sovereignFigures(played.equal.run, played.equal.driver, ratesOf(played), tokenCount, played.equal.counts);
   const equalRatio = equal ? (equal.p50_ms as number) / (ls.p50_ms as number) : undefined;
   const throughputRatio = lb.engineTg / lb.tg;
   const evalShare = sov.evaluated_share_total as number;
+  const allShare = sov.evaluated_share_all_requests as number | undefined;
   const target = (value: unknown, goal: string, met: boolean | null) => ({ value, target: goal, met: typeof value === 'number' && Number.isFinite(value) ? met : null });
   const results = {
     ...runDescription(ctx, played),
@@ -123,7 +124,8 @@ export function completionResults(ctx: RunContext, played: Played, previous: Rec
       ratio_p50: target(round(ratio, 3), '≤ 0.25', ratio <= 0.25),
       ...(equalRatio !== undefined ? { ratio_p50_equal_context: target(round(equalRatio, 3), '≤ 0.5', equalRatio <= 0.5) } : {}),
       floor_ratio_p50: target(sov.floor_ratio_p50, '≤ 1.2', (sov.floor_ratio_p50 as number) <= 1.2),
-      evaluated_share: target(evalShare, '≤ 0.10 of the prompt', evalShare <= 0.1),
+      ...(allShare !== undefined ? { evaluated_share_all_requests: target(allShare, '≤ 0.10 of the prompt, every request (cancelled ones included)', allShare <= 0.1) } : {}),
+      evaluated_share: target(evalShare, '≤ 0.10 of the prompt, answered requests', evalShare <= 0.1),
       overhead_p50_ms: target(sov.overhead_p50_ms, '≤ 5 ms', (sov.overhead_p50_ms as number) <= 5),
       throughput_ratio: target(round(throughputRatio, 3), '≥ 0.95', throughputRatio >= 0.95),
       timeouts: target(sov.timeouts, '0', sov.timeouts === 0),

@@ -1,6 +1,8 @@
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { CompletionSettings } from '../../src/config/completionSettings';
+import type { RuntimeClient } from '../../src/runtime/client';
+import type { CompletionCounts } from '../../src/runtime/protocol';
 import type { Driver } from '../driver';
 import { ensureLlamaServer, startLlamaServer, type LlamaServer } from '../llamaServer';
 import { LlamaVscodeDriver, llamaVscodeDefaults } from '../llamaVscodeDriver';
@@ -32,7 +34,22 @@ export interface Played {
   load: Record<string, number[]>;
   serverArgs: string[];
   /** Sovereign at llama-server's token bounds (bench/completion.ts equalContextSettings), when it ran. */
-  equal?: { driver: SovereignDriver; run: RunResult; settings: CompletionSettings };
+  equal?: { driver: SovereignDriver; run: RunResult; settings: CompletionSettings; counts?: CompletionCounts };
+  /** The worker's own counters over the replay: every request, cancelled ones included. */
+  sovCounts?: CompletionCounts;
+}
+
+/** The worker's completion counters now (undefined when it has none to report). */
+async function countsOf(runtime: RuntimeClient | undefined): Promise<CompletionCounts | undefined> {
+  return (await runtime?.status())?.completions;
+}
+
+/** `after` less `before`, field by field. */
+function countsSince(before: CompletionCounts | undefined, after: CompletionCounts | undefined): CompletionCounts | undefined {
+  if (!before || !after) return undefined;
+  const out = { ...after };
+  for (const k of Object.keys(out) as (keyof CompletionCounts)[]) out[k] -= before[k];
+  return out;
 }
 
 const loadNow = () => loadavg().map((x) => round(x, 2)!);
@@ -75,6 +92,7 @@ export async function playBothSides(args: Args, model: string, replay: Replay, s
     const equalHarness = equalDriver && new Harness(equalDriver, args.seed, args.typethrough);
     if (equalDriver && equalHarness) sides.splice(1, 0, ['Sovereign (equal context)', equalHarness, equalDriver]);
     // The competing load runs while the sides type (the rates above are the quiet machine's).
+    const countsBefore = [await countsOf(runtime), await countsOf(equalRuntime)];
     const running = competing && startLoad(competing);
     if (running) log(`competing load on: ${loadDescriptions[running.kind]}`);
     try {
@@ -93,6 +111,8 @@ export async function playBothSides(args: Args, model: string, replay: Replay, s
     } finally {
       await running?.stop();
     }
+    const sovCounts = countsSince(countsBefore[0], await countsOf(runtime));
+    const equalCounts = countsSince(countsBefore[1], await countsOf(equalRuntime));
     let overhead: Played['overhead'] = { samples: [], raw: [] };
     if (!args.typethrough) {
       log('Sovereign: overhead probe');
@@ -105,8 +125,8 @@ export async function playBothSides(args: Args, model: string, replay: Replay, s
     load.end = loadNow();
     const texts = [...sovHarness.waits, ...lsHarness.waits, ...(equalHarness?.waits ?? [])].flatMap((w) => w.typed);
     const tokenCount = await tokenizeAll(server.url, texts);
-    const equal = equalDriver && equalHarness && equalSettings && { driver: equalDriver, run: equalHarness.run, settings: equalSettings };
-    return { sovDriver, lsDriver, sovRun: sovHarness.run, lsRun: lsHarness.run, rates, overhead, tokenCount, load, serverArgs: server.args, equal };
+    const equal = equalDriver && equalHarness && equalSettings && { driver: equalDriver, run: equalHarness.run, settings: equalSettings, counts: equalCounts };
+    return { sovDriver, lsDriver, sovRun: sovHarness.run, lsRun: lsHarness.run, rates, overhead, tokenCount, load, serverArgs: server.args, equal, sovCounts };
   } finally {
     await server?.stop();
     await runtime.shutdown();

@@ -140,6 +140,10 @@ export interface CompletionCounts {
   generated: number;
   /** Requests answered with a result; the others ended cancelled, superseded or failed. */
   completed: number;
+  /** Prompt tokens of the requests whose evaluation began, cancelled ones included. */
+  promptTokens: number;
+  /** Of those, the tokens evaluated (the rest came from the KV cache); a cancelled request counts what it evaluated before it stopped. */
+  evaluatedTokens: number;
 }
 
 /** What the worker embedded since it started (the priority test reads it between completions). */

@@ -53,6 +53,16 @@ describe('engine: a keystroke evaluates what was typed, not the suffix again (ty
     assert.ok(last.reusedTokens + last.evaluatedTokens > 500, 'the whole prompt is there');
   });
 
+  it("the worker's token counters add up the requests' own figures (bench:completion reads them for every request)", async () => {
+    const before = (await qwen.status())!.completions;
+    const results = [await qwen.complete(fimParams(`# a jump\n${prefix}`, suffix, 2)), await qwen.complete(fimParams(`# a jump\n${prefix}x`, suffix, 2))];
+    const after = (await qwen.status())!.completions;
+    const sum = (f: (r: CompletionResult) => number) => results.reduce((n, r) => n + f(r), 0);
+    assert.equal(after.evaluatedTokens - before.evaluatedTokens, sum((r) => r.stats.evaluatedTokens));
+    assert.equal(after.promptTokens - before.promptTokens, sum((r) => r.stats.evaluatedTokens + r.stats.reusedTokens));
+    assert.ok(results[0].stats.evaluatedTokens > 400, 'the jump evaluated the prompt from its first line');
+  });
+
   it('the cache after typing is the prompt: asking again evaluates one token and answers the same', async () => {
     const typed = await typeAlong(qwen);
     const again = await qwen.complete(fimParams(prefix + typing, suffix, 2));

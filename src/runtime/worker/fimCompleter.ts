@@ -31,7 +31,7 @@ export class FimCompleter {
     private readonly sequence: LlamaContextSequence,
     private readonly format: FimFormat,
     private readonly gate: PriorityGate,
-    private readonly counts: CompletionCounts = { received: 0, evaluated: 0, generated: 0, completed: 0 },
+    private readonly counts: CompletionCounts = { received: 0, evaluated: 0, generated: 0, completed: 0, promptTokens: 0, evaluatedTokens: 0 },
     /** The thread count per step; fixed at the context's count where none is given (the quality bench). */
     private readonly threads: AdaptiveThreads = new AdaptiveThreads(sequence.context.idealThreads, () => undefined, false),
     /** Draft tokens from the prompt and verify them in one batch (promptLookup.ts). */
@@ -208,12 +208,14 @@ export class FimCompleter {
     }
     const toEvaluate = prompt.slice(reused);
     const head = warmup ? toEvaluate : toEvaluate.slice(0, -1);
+    this.counts.promptTokens += prompt.length;
     for (let i = 0; i < head.length; i += evalStep) {
       if (signal.aborted) throw new CancelledError();
       const step = head.slice(i, i + evalStep);
       const stepStart = performance.now();
       // Only full slices teach the prompt tuner: a short one costs more per token.
       await this.threads.step(this.threads.prompt, step.length, () => sequence.evaluateWithoutGeneratingNewTokens(step), step.length === evalStep);
+      this.counts.evaluatedTokens += step.length;
       this.rate.observe(step.length, performance.now() - stepStart);
     }
     const drafts = this.promptLookup ? { draftedTokens: 0, acceptedTokens: 0 } : undefined;
@@ -241,6 +243,7 @@ export class FimCompleter {
     let stop: CompletionStats['stop'] = 'maxTokens';
     let firstTokenAt = 0;
     this.counts.generated++;
+    this.counts.evaluatedTokens++; // the last prompt token, evaluated again for its logits
     const iterator = drafts ? this.speculate(prompt, drafts) : sequence.evaluate(toEvaluate.slice(-1), { temperature: 0 });
     try {
       // Each next() decodes one token: the thread count can change between two of them. With

@@ -41,7 +41,7 @@ export class ModelHost {
   /** Completion holds it; chat waits on it between tokens. */
   readonly gate = new PriorityGate();
   /** Kept across model reloads: the life of this worker. */
-  readonly completionCounts: CompletionCounts = { received: 0, evaluated: 0, generated: 0, completed: 0 };
+  readonly completionCounts: CompletionCounts = { received: 0, evaluated: 0, generated: 0, completed: 0, promptTokens: 0, evaluatedTokens: 0 };
   readonly embeddingCounts: EmbeddingCounts = { texts: 0 };
 
   constructor(private readonly log: (entry: WorkerLog) => void) {}
