@@ -23,7 +23,7 @@
  * peer is reported beside the default one (--no-equal-context skips it).
  *
  * --busy: the same replay three times in one run, quiet and then beside each competing load the
- * bench starts and stops itself (bench/completion/busyLoad.ts: one busy process at normal
+ * bench starts and stops itself (test/harness/busyLoad.ts: one busy process at normal
  * priority like a compiler; one per core at nice 19 like an indexer), both sides each time (the
  * equal-context side is left out). Its figures go under `busy` in completion.json.
  * --fixed-threads turns Sovereign's adaptive thread count off (sovereign.runtime.adaptiveThreads),
@@ -44,7 +44,7 @@ import { parseArgs, repo, type Args } from './completion/args';
 import type { WaitRecord } from './completion/harness';
 import { markdown } from './completion/markdown';
 import { completionResults, type RunContext } from './completion/results';
-import { loadDescriptions, loadKinds, type LoadKind } from './completion/busyLoad';
+import { loadDescriptions, loadKinds, type LoadKind } from '../test/harness/busyLoad';
 import { log, playBothSides, type Played } from './completion/sides';
 import { svgChart } from './completion/svgChart';
 import type { SideFigures } from './completion/figures';

@@ -21,7 +21,7 @@ export interface Args {
   promptBudgetMs: number;
   /** Also run Sovereign with llama-server's token bounds and no prompt budget (off: --no-equal-context). */
   equalContext: boolean;
-  /** Play the replay quiet, then beside each competing load (busyLoad.ts), both sides each time. */
+  /** Play the replay quiet, then beside each competing load (test/harness/busyLoad.ts), both sides each time. */
   busy: boolean;
   /** Sovereign's sovereign.runtime.adaptiveThreads (on by default, as in the extension). */
   adaptiveThreads: boolean;

@@ -12,7 +12,7 @@ import { round } from '../stats';
 import { workerRuntime } from '../workerRuntime';
 import type { Args } from './args';
 import { Harness, type RunResult } from './harness';
-import { loadDescriptions, startLoad, type LoadKind } from './busyLoad';
+import { loadDescriptions, startLoad, type LoadKind } from '../../test/harness/busyLoad';
 import { overheadProbe } from './overheadProbe';
 import { measureRates, tokenizeAll, type RateFigures } from './rates';
 

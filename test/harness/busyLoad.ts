@@ -7,6 +7,7 @@ import { cpus } from 'node:os';
  * - `indexer`: one per core at `nice 19` (a background indexer, a backup).
  * Busy loops in separate Node processes: pure CPU, no memory traffic to speak of, so what they
  * take from the model is cores, which is what collapses ggml's spinning thread team.
+ * Shared by the bench (`bench:completion --busy`) and the test runner (besideLoad.ts).
  */
 export type LoadKind = 'compiler' | 'indexer';
 
@@ -23,7 +24,10 @@ export interface RunningLoad {
 }
 
 export function startLoad(kind: LoadKind): RunningLoad {
-  const loop = [process.execPath, '-e', 'for (;;) {}'];
+  // Each loop looks up its starter every ~0.1 s and exits once it is gone, so a starter killed
+  // outright (SIGKILL, an OOM kill) leaves no busy loop behind eating the machine.
+  const body = `const p = ${process.pid}; for (;;) { for (let i = 0; i < 1e8; i++); try { process.kill(p, 0); } catch { process.exit(0); } }`;
+  const loop = [process.execPath, '-e', body];
   const children: ChildProcess[] =
     kind === 'compiler'
       ? [spawn(loop[0], loop.slice(1), { stdio: 'ignore' })]
