@@ -138,12 +138,12 @@ export class FimCompleter {
    * repeats the prompt. Steps without drafts go through one plain `evaluate` iterator: a
    * `controlledEvaluate` per token costs a sampler per step (measured +50 % a token on fim-qwen2).
    */
-  private async *speculate(prompt: Token[], counts: { draftedTokens: number; acceptedTokens: number }): AsyncGenerator<Token> {
+  private async *speculate(prompt: Token[], first: Token[], counts: { draftedTokens: number; acceptedTokens: number }): AsyncGenerator<Token> {
     const sequence = this.sequence;
     const lookup = new PromptLookup(prompt);
     const history = prompt.slice();
     const next = { generateNext: { token: true, options: { temperature: 0 } } };
-    const plain = sequence.evaluate(prompt.slice(-1), { temperature: 0 });
+    const plain = sequence.evaluate(first, { temperature: 0 });
     try {
       let step = await plain.next();
       if (step.done) return;
@@ -207,7 +207,11 @@ export class FimCompleter {
       await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);
     }
     const toEvaluate = prompt.slice(reused);
-    const head = warmup ? toEvaluate : toEvaluate.slice(0, -1);
+    // A keystroke's few tokens go into generation's first decode with the last one: one model step
+    // instead of two (each costs about a generated token's time, whatever its size). A longer
+    // prompt is evaluated in steps first, so that a newer request stops it within one.
+    const head = warmup ? toEvaluate : toEvaluate.length <= evalStep ? [] : toEvaluate.slice(0, -1);
+    const first = toEvaluate.slice(head.length);
     this.counts.promptTokens += prompt.length;
     for (let i = 0; i < head.length; i += evalStep) {
       if (signal.aborted) throw new CancelledError();
@@ -243,14 +247,16 @@ export class FimCompleter {
     let stop: CompletionStats['stop'] = 'maxTokens';
     let firstTokenAt = 0;
     this.counts.generated++;
-    this.counts.evaluatedTokens++; // the last prompt token, evaluated again for its logits
-    const iterator = drafts ? this.speculate(prompt, drafts) : sequence.evaluate(toEvaluate.slice(-1), { temperature: 0 });
+    this.counts.evaluatedTokens += first.length; // with the last prompt token, evaluated again for its logits
+    const iterator = drafts ? this.speculate(prompt, first, drafts) : sequence.evaluate(first, { temperature: 0 });
     try {
       // Each next() decodes one token: the thread count can change between two of them. With
       // drafts, one next() may verify several and the ones after it cost nothing: those steps
       // use the tuner's count without teaching it.
       for (;;) {
-        const step = await this.threads.step(this.threads.decode, 1, () => iterator.next(), !drafts);
+        // The first step also evaluates `first`: a decode step only when that is one token.
+        const learn = !drafts && (generated.length > 0 || first.length === 1);
+        const step = await this.threads.step(this.threads.decode, 1, () => iterator.next(), learn);
         if (step.done) break;
         const token = step.value;
         if (!firstTokenAt) firstTokenAt = performance.now();
