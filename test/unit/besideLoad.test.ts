@@ -6,9 +6,14 @@ import { resolve } from 'node:path';
 const runner = resolve(__dirname, '..', 'harness', 'besideLoad.ts');
 const tsx = resolve(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
 
-// The command prints its siblings, the runner's other children (the busy loops), with their
-// nice value, then does what `then` says. $PPID is the runner.
-const listLoops = 'for p in $(pgrep -P $PPID); do [ $p != $$ ] && echo "loop $p $(ps -o ni= -p $p)"; done; echo listed';
+// The command prints the busy loops among its siblings, the runner's other children ($PPID is
+// the runner), with their nice value, then does what `then` says. The loops are picked by their
+// command line, which counts to 1e8: tsx's esbuild service is a child of the runner too, and this
+// shell (whose own command line says 1e8) is left out. A loop just spawned may not have passed
+// through `nice` yet, so the listing is taken again until none shows 0.
+const listLoops =
+  'for i in $(seq 1 50); do L=$(for p in $(pgrep -P $PPID -f 1e8); do [ $p != $$ ] && echo "loop $p $(ps -o ni= -p $p)"; done); ' +
+  'case "$L" in *" 0"*) sleep 0.1;; *) break;; esac; done; echo "$L"; echo listed';
 
 interface Run {
   loops: { pid: number; nice: number }[];
