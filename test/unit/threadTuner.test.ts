@@ -81,6 +81,10 @@ describe('ThreadTuner (adaptive thread count)', () => {
     const slowMs = steps.filter((t) => t === 2).length * 1000;
     assert.ok(slowMs / 120_000 < 0.15, `${slowMs} ms of 120 s spent on 2 threads`);
     assert.equal(m.tuner.threads, 1);
+    // A probe that clearly lost (over twice the cost of 1 thread) ends after its first step.
+    const runs = steps.join('').split(/1+/).filter((r) => r !== '');
+    assert.ok(runs.length >= 3, `${runs.length} probes in 120 s`);
+    assert.deepEqual(runs.slice(1).map((r) => r.length), runs.slice(1).map(() => 1), `steps per probe of 2 threads: ${runs.map((r) => r.length).join(' ')}`);
   });
 
   it('with one thread configured there is nothing to tune', () => {

@@ -9,7 +9,8 @@
  * then spends a step or two on the neighbouring count to see whether the machine changed.
  *
  * A probe is short and backs off: one that loses doubles the wait before the next (up to
- * `maxProbeEveryMs`), one that wins switches at once and resets the wait. On a quiet machine the
+ * `maxProbeEveryMs`), one that wins switches at once and resets the wait; a first step that
+ * costs over twice the count in use ends the probe there. On a quiet machine the
  * probes cost a few slower tokens every half minute; on a busy one they find the way back as soon
  * as the competitor stops.
  *
@@ -81,7 +82,10 @@ export class ThreadTuner {
     const at = this.now();
     if (this.probe && threads === this.probe.threads) {
       this.probe.samples.push(perToken);
-      if (this.probe.samples.length >= this.options.probeSteps) this.endProbe(at);
+      // A step over twice the cost of the count in use has lost whatever the next one says: beside
+      // a competing job a probe of all threads can cost a second a step, so it ends at one.
+      const current = this.estimates.get(this.chosen)?.msPerToken ?? Infinity;
+      if (this.probe.samples.length >= this.options.probeSteps || perToken > 2 * current) this.endProbe(at);
       return;
     }
     const old = this.estimates.get(threads);
