@@ -254,8 +254,11 @@ export class FimCompleter {
       // drafts, one next() may verify several and the ones after it cost nothing: those steps
       // use the tuner's count without teaching it.
       for (;;) {
-        // The first step also evaluates `first`: a decode step only when that is one token.
-        const learn = !drafts && (generated.length > 0 || first.length === 1);
+        // The first step teaches nothing: it also builds the request's sampler and evaluates what
+        // was typed, and cost 40-90 ms where the next ones cost 30 (2 threads, quiet, the replay).
+        // Fed to the tuner, it made 2 threads look slow while the user typed (most requests end
+        // after it), and a quiet machine ran half its suggestions on 1 thread.
+        const learn = !drafts && generated.length > 0;
         const step = await this.threads.step(this.threads.decode, 1, () => iterator.next(), learn);
         if (step.done) break;
         const token = step.value;

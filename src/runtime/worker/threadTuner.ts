@@ -23,16 +23,26 @@ export interface ThreadTunerOptions {
   maxProbeEveryMs: number;
   /** Steps measured per probe (the cost estimate is their median). */
   probeSteps: number;
-  /** Weight of a new measurement of the count in use (exponential moving average). */
-  alpha: number;
+  /**
+   * A count's cost is the median of its last this many steps: one step that the editor's own work
+   * preempted (a keystroke being handled beside the decode) moves nothing, two in a row do.
+   */
+  window: number;
 }
 
-export const defaultThreadTunerOptions: ThreadTunerOptions = { probeEveryMs: 2_000, maxProbeEveryMs: 32_000, probeSteps: 2, alpha: 0.5 };
+export const defaultThreadTunerOptions: ThreadTunerOptions = { probeEveryMs: 2_000, maxProbeEveryMs: 32_000, probeSteps: 2, window: 3 };
 
 interface Estimate {
-  /** Milliseconds per token. */
+  /** Milliseconds per token: the median of `recent`. */
   msPerToken: number;
+  /** The last steps' costs per token, oldest first (at most `window`). */
+  recent: number[];
   at: number;
+}
+
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
 export class ThreadTuner {
@@ -88,9 +98,9 @@ export class ThreadTuner {
       if (this.probe.samples.length >= this.options.probeSteps || perToken > 2 * current) this.endProbe(at);
       return;
     }
-    const old = this.estimates.get(threads);
-    const msPerToken = old ? old.msPerToken + this.options.alpha * (perToken - old.msPerToken) : perToken;
-    this.estimates.set(threads, { msPerToken, at });
+    const recent = [...(this.estimates.get(threads)?.recent ?? []), perToken].slice(-this.options.window);
+    const msPerToken = median(recent);
+    this.estimates.set(threads, { msPerToken, recent, at });
     if (threads !== this.chosen) return;
     if (this.baseline === Infinity) this.baseline = msPerToken;
     // The count in use slowed down past a neighbour's last measurement: move now, not at the next probe.
@@ -108,8 +118,8 @@ export class ThreadTuner {
   private endProbe(at: number): void {
     const probe = this.probe!;
     this.probe = undefined;
-    const sorted = [...probe.samples].sort((a, b) => a - b);
-    this.estimates.set(probe.threads, { msPerToken: sorted[Math.floor((sorted.length - 1) / 2)], at });
+    const msPerToken = median(probe.samples);
+    this.estimates.set(probe.threads, { msPerToken, recent: [msPerToken], at });
     const current = this.estimates.get(this.chosen);
     if (current && this.estimates.get(probe.threads)!.msPerToken < current.msPerToken) {
       this.probeEveryMs = this.options.probeEveryMs;
