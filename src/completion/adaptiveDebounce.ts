@@ -4,10 +4,12 @@
  * the model is fast, waiting only adds latency.
  *
  * Where a word or a line has just ended, users pause to read a suggestion; inside a word they
- * type on. So a keystroke that ends a word asks at once (the limits' minimum) and one inside a
- * word waits about a typing interval. Asking at once costs little when the next key comes after
- * all: the typed middle (src/fim/holeStart.ts) keeps what the cancelled request evaluated, and
- * the worker stops its generation within a token.
+ * type on. So a keystroke that ends a word asks at once and one inside a word waits about a
+ * typing interval. At once means no wait of ours: VS Code already waits 50 ms after a keystroke
+ * before it calls an inline completion provider (its `InlineCompletionsDebounce`), so the
+ * keystrokes of a fast typist reach us grouped anyway. Asking at once costs little when the next
+ * key comes after all: the typed middle (src/fim/holeStart.ts) keeps what the cancelled request
+ * evaluated, and the worker stops its generation within a token.
  */
 export interface DebounceLimits {
   minMs: number;
@@ -35,7 +37,7 @@ export class AdaptiveDebounce {
    * with each call (sovereign.completion.debounceMs, read per request); what was learned stays.
    */
   delayMs(limits: DebounceLimits, wordEnded = false): number {
-    if (wordEnded) return Math.max(0, Math.min(limits.minMs, limits.maxMs));
+    if (wordEnded) return 0;
     const wanted = Math.min(this.typingIntervalMs * 1.2, this.modelLatencyMs || limits.maxMs);
     return Math.round(Math.max(limits.minMs, Math.min(limits.maxMs, wanted)));
   }

@@ -162,8 +162,9 @@ describe('CompletionPipeline (request flow)', () => {
     let current: CompletionSettings = { ...settings, debounceMinMs: 60_000, debounceMaxMs: 60_000 };
     const pipeline = new CompletionPipeline(rt, () => current, undefined, silentLog);
     current = { ...settings, debounceMinMs: 0, debounceMaxMs: 0 };
-    // Typed (not asked for): it waits the debounce, now 0 ms; a minute's wait would time the test out.
-    const suggestion = await pipeline.provide(input('    '), live(), false);
+    // Typed inside a word (not asked for, no word end): it waits the debounce, now 0 ms; a
+    // minute's wait would time the test out.
+    const suggestion = await pipeline.provide(input('    x'), live(), false);
     assert.equal(suggestion?.text, 'pass');
   });
 
