@@ -182,3 +182,30 @@ describe('engine: warm-up and generation controls', function () {
     assert.ok(prompt <= 1200 + 256 + 64 + 16, `the prompt has ${prompt} tokens: over the bounds`);
   });
 });
+
+describe('engine: the completion context is sized to its evaluation step', function () {
+  it("its compute buffers are a fraction of chat's for the same model: no buffers for a 512-token batch it never decodes", async function () {
+    this.timeout(120_000);
+    await ensureTestModels();
+    // fim-qwen2 has Qwen2.5's 151,646-token vocabulary: a 512-token batch's logits alone are 300 MB.
+    const model = testModelPath('fim-qwen2');
+    const runtime = createRuntime({ completion: model, chat: model }, { contextSize: 4096 });
+    try {
+      await runtime.complete(fimParams(prefix, suffix, 2));
+      await runtime.load('chat');
+      const models = (await runtime.status())!.models;
+      const bytes = (role: string) => models.find((m) => m.role === role)!.kvBytes;
+      const mb = (b: number) => (b / 2 ** 20).toFixed(1);
+      // kvBytes: node-llama-cpp's estimate of the context (KV cache and compute buffers) for the
+      // batch size it was created with; same model, same context size, only the batch differs.
+      assert.ok(bytes('completion') > 0 && bytes('chat') > 0);
+      assert.ok(bytes('completion') < bytes('chat') / 4, `completion ${mb(bytes('completion'))} MB, chat ${mb(bytes('chat'))} MB`);
+      // And it still completes, prompts longer than one batch included.
+      const long = await runtime.complete(fimParams('x = 1\n'.repeat(120) + prefix, suffix, 4));
+      assert.equal(long.stats.generatedTokens, 4);
+      assert.ok(long.stats.evaluatedTokens > 64, `evaluated ${long.stats.evaluatedTokens}`);
+    } finally {
+      await runtime.shutdown();
+    }
+  });
+});

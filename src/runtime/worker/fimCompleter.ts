@@ -11,8 +11,13 @@ import { planKvReuse } from './planKvReuse';
 import { HoleStart } from '../../fim/holeStart';
 import { charsPerToken } from '../../common/charsPerToken';
 
-/** Prompt tokens evaluated per step, so a cancelled request stops within one step. */
-const evalStep = 64;
+/**
+ * Prompt tokens evaluated per step, so a cancelled request stops within one step. No decode of the
+ * completer is larger (a keystroke's first decode, prompt slices, drafts), so the completion
+ * context's batch, and with it llama.cpp's compute buffers, is sized to it (modelHost.ts).
+ */
+export const EVAL_STEP_TOKENS = 64;
+const evalStep = EVAL_STEP_TOKENS;
 /** Tokens evaluated (and not measured) before calibrating: the first evaluation pages the weights in. */
 const MIN_WARM_TOKENS = 16;
 

@@ -9,7 +9,7 @@ import { sameLoad } from '../protocol';
 import { ChatResponder } from './chatResponder';
 import { AdaptiveThreads } from './adaptiveThreads';
 import { Embedder } from './embedder';
-import { FimCompleter } from './fimCompleter';
+import { EVAL_STEP_TOKENS, FimCompleter } from './fimCompleter';
 import { CACHE_REUSE_MIN_RUN } from './planKvReuse';
 import { detectFimFormat } from './fimFormat';
 import { processLlama } from './processLlama';
@@ -187,6 +187,10 @@ export class ModelHost {
         contextSize: Math.min(params.contextSize, model.trainContextSize),
         threads,
         sequences: 1,
+        // Compute buffers sized to the completer's largest decode, not node-llama-cpp's default
+        // batch of 512: for a 150k-token vocabulary the logits alone of a 512-token batch take
+        // 300 MB. Chat keeps the default: it evaluates long prompts, where bigger batches pay.
+        ...(params.role === 'completion' ? { batchSize: EVAL_STEP_TOKENS } : {}),
       });
     } catch (e) {
       await this.disposeIfUnused(model);
