@@ -187,7 +187,8 @@ describe('engine: the completion context is sized to its evaluation step', funct
   it("its compute buffers are a fraction of chat's for the same model: no buffers for a 512-token batch it never decodes", async function () {
     this.timeout(120_000);
     await ensureTestModels();
-    // fim-qwen2 has Qwen2.5's 151,646-token vocabulary: a 512-token batch's logits alone are 300 MB.
+    // fim-qwen2 has Qwen2.5's vocabulary (about 150k tokens): a 512-token batch's logits alone are
+    // about 300 MB.
     const model = testModelPath('fim-qwen2');
     const runtime = createRuntime({ completion: model, chat: model }, { contextSize: 4096 });
     try {
