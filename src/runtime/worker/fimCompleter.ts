@@ -17,7 +17,6 @@ import { charsPerToken } from '../../common/charsPerToken';
  * context's batch, and with it llama.cpp's compute buffers, is sized to it (modelHost.ts).
  */
 export const EVAL_STEP_TOKENS = 64;
-const evalStep = EVAL_STEP_TOKENS;
 /** Tokens evaluated (and not measured) before calibrating: the first evaluation pages the weights in. */
 const MIN_WARM_TOKENS = 16;
 
@@ -83,7 +82,7 @@ export class FimCompleter {
       await this.gate.whenIdle();
       await sequence.evaluateWithoutGeneratingNewTokens(sample.slice(0, MIN_WARM_TOKENS));
       const start = performance.now();
-      const measured = sample.slice(MIN_WARM_TOKENS, MIN_WARM_TOKENS + evalStep);
+      const measured = sample.slice(MIN_WARM_TOKENS, MIN_WARM_TOKENS + EVAL_STEP_TOKENS);
       await sequence.evaluateWithoutGeneratingNewTokens(measured);
       this.rate.observe(measured.length, performance.now() - start);
       await sequence.eraseContextTokenRanges([{ start: 0, end: sequence.nextTokenIndex }]);
@@ -215,15 +214,15 @@ export class FimCompleter {
     // A keystroke's few tokens go into generation's first decode with the last one: one model step
     // instead of two (each costs about a generated token's time, whatever its size). A longer
     // prompt is evaluated in steps first, so that a newer request stops it within one.
-    const head = warmup ? toEvaluate : toEvaluate.length <= evalStep ? [] : toEvaluate.slice(0, -1);
+    const head = warmup ? toEvaluate : toEvaluate.length <= EVAL_STEP_TOKENS ? [] : toEvaluate.slice(0, -1);
     const first = toEvaluate.slice(head.length);
     this.counts.promptTokens += prompt.length;
-    for (let i = 0; i < head.length; i += evalStep) {
+    for (let i = 0; i < head.length; i += EVAL_STEP_TOKENS) {
       if (signal.aborted) throw new CancelledError();
-      const step = head.slice(i, i + evalStep);
+      const step = head.slice(i, i + EVAL_STEP_TOKENS);
       const stepStart = performance.now();
       // Only full slices teach the prompt tuner: a short one costs more per token.
-      await this.threads.step(this.threads.prompt, step.length, () => sequence.evaluateWithoutGeneratingNewTokens(step), step.length === evalStep);
+      await this.threads.step(this.threads.prompt, step.length, () => sequence.evaluateWithoutGeneratingNewTokens(step), step.length === EVAL_STEP_TOKENS);
       this.counts.evaluatedTokens += step.length;
       this.rate.observe(step.length, performance.now() - stepStart);
     }

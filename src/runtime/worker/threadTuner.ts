@@ -121,7 +121,7 @@ export class ThreadTuner {
     const msPerToken = median(probe.samples);
     this.estimates.set(probe.threads, { msPerToken, recent: [msPerToken], at });
     const current = this.estimates.get(this.chosen);
-    if (current && this.estimates.get(probe.threads)!.msPerToken < current.msPerToken) {
+    if (current && msPerToken < current.msPerToken) {
       this.probeEveryMs = this.options.probeEveryMs;
       this.switchTo(probe.threads, at, 'probe won');
     } else {
