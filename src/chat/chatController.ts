@@ -11,9 +11,10 @@ import type { ChatMessage } from '../runtime/protocol';
 import type { CodeProposals } from './codeProposals';
 import type { CollectedContext, ContextAttachments } from './contextAttachments';
 import type { Conversation, ConversationStore } from './conversationStore';
-import { isWebUrl, type ContextChip, type FromWebview, type SourceLocation, type ToWebview, type TranscriptEntry } from './messages';
+import { isWebUrl, type ContextChip, type FromWebview, type SourceLocation, type ToWebview } from './messages';
 import { estimateTokenCounts, prepareChat, type PreparedChat } from './prepareChat';
 import { TokenCountCache } from './tokenCountCache';
+import { transcriptOf, type LiveExchange } from './transcript';
 import type { WorkspaceContext } from './workspaceContext';
 import { mentionsWorkspace, withoutMention } from './workspaceQuery';
 
@@ -37,6 +38,8 @@ const chatModelKeys: readonly SettingKey[] = [SettingKeys.chatModelPath, Setting
 export class ChatController implements vscode.Disposable {
   private conversation: Conversation;
   private answering: AbortController | undefined;
+  /** The exchange being answered, until the conversation stores it. */
+  private live: { conversation: Conversation; exchange: LiveExchange } | undefined;
   private answerCounter = 0;
   private refreshTimer: NodeJS.Timeout | undefined;
   private refreshSeq = 0;
@@ -305,11 +308,15 @@ export class ChatController implements vscode.Disposable {
     const signal = controller.signal;
     const { id, question } = turn;
     const continuing = turn.partial !== undefined;
-    const chunks: string[] = [];
     let context: string[] = [];
     this.surface.post({ type: 'answerStart', id, continues: continuing || undefined });
-    const keep = (text: string, stopped: boolean) =>
-      continuing ? this.extend(conversation, text, stopped) : this.remember(conversation, question, context, text, stopped);
+    const live: LiveExchange = { id, question: continuing ? undefined : question, text: '' };
+    this.live = { conversation, exchange: live };
+    const keep = (text: string, stopped: boolean) => {
+      // The conversation holds it from here (`remember` and `extend` change it before they save).
+      this.endLive(live);
+      return continuing ? this.extend(conversation, text, stopped) : this.remember(conversation, question, context, text, stopped);
+    };
     try {
       const info = await this.backend.load(signal);
       const collected = await this.collect(question, info.contextSize, turn.earlier);
@@ -335,6 +342,7 @@ export class ChatController implements vscode.Disposable {
       if (!prepared.ok) throw new SovereignError('internal', prepared.notes.at(-1) ?? 'The message does not fit the context window.');
       if (continuing && prepared.messages.at(-1)?.role !== 'assistant') throw new SovereignError('internal', 'The answer so far no longer fits the context window: ask again to go on.');
       context = sentLabels(prepared);
+      live.context = context;
       if (!continuing) this.surface.post({ type: 'questionContext', id, context });
       const sources = sentSources(prepared, retrieved);
       if (!continuing && sources.length > 0) this.surface.post({ type: 'sources', id, sources });
@@ -342,7 +350,7 @@ export class ChatController implements vscode.Disposable {
         maxTokens: prepared.maxTokens,
         signal,
         onText: (chunk) => {
-          chunks.push(chunk);
+          live.text += chunk;
           this.surface.post({ type: 'answerChunk', id, text: chunk });
         },
       });
@@ -362,18 +370,25 @@ export class ChatController implements vscode.Disposable {
       await this.postCitations(id, continuing ? `${turn.partial}${result.text}` : result.text);
     } catch (e) {
       if (isCancelled(e)) {
-        if (chunks.length) await keep(chunks.join(''), true);
+        if (live.text) await keep(live.text, true);
         this.surface.post({ type: 'answerEnd', id, stopped: true, firstTokenMs: 0, tokensPerSecond: 0 });
         return;
       }
       this.log.warn(`chat failed: ${errorMessage(e)}`);
+      // What streamed before the failure stays, as the page shows it: cut short, like a stopped answer.
+      if (live.text) await keep(live.text, true).catch((saveError: unknown) => this.log.warn(`chat not saved: ${errorMessage(saveError)}`));
       const modelProblem = e instanceof SovereignError && modelProblems.includes(e.kind);
       const message = modelProblem ? `The chat model cannot be used: ${errorMessage(e)}` : errorMessage(e);
       this.surface.post({ type: 'error', id, message, action: modelProblem ? 'chooseChatModel' : undefined });
     } finally {
+      this.endLive(live);
       if (this.answering === controller) this.answering = undefined;
       this.scheduleRefresh(0);
     }
+  }
+
+  private endLive(exchange: LiveExchange): void {
+    if (this.live?.exchange === exchange) this.live = undefined;
   }
 
   private async remember(conversation: Conversation, question: string, context: string[], answer: string, stopped: boolean): Promise<void> {
@@ -404,7 +419,8 @@ export class ChatController implements vscode.Disposable {
   /** A reopened conversation, its citations linked as they were (the page names its answers `t0`, `t1`, …). */
   private postTranscript(): void {
     const conversation = this.conversation;
-    this.surface.post({ type: 'transcript', title: conversation.title, entries: transcriptOf(conversation) });
+    const live = this.live?.conversation === conversation ? this.live.exchange : undefined;
+    this.surface.post({ type: 'transcript', title: conversation.title, entries: transcriptOf(conversation, live) });
     const answers = conversation.messages.filter((m) => m.role === 'assistant');
     void Promise.all(answers.map((m, i) => this.postCitations(`t${i}`, m.content)));
   }
@@ -498,10 +514,6 @@ async function pickMany<T extends vscode.QuickPickItem>(items: T[], title: strin
 
 function historyOf(c: Conversation): ChatMessage[] {
   return c.messages.map((m) => ({ role: m.role, content: m.content }));
-}
-
-function transcriptOf(c: Conversation): TranscriptEntry[] {
-  return c.messages.map((m) => ({ role: m.role, text: m.content, context: m.context, stopped: m.stopped }));
 }
 
 /** The retrieved chunks this message sends (trimmed ones too: their first lines went). */

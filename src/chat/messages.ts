@@ -42,6 +42,8 @@ export interface TranscriptEntry {
   /** Labels of what was attached to a question. */
   context?: string[];
   stopped?: boolean;
+  /** The id of the answer still streaming into this entry: its next chunks carry it. */
+  answering?: string;
 }
 
 export type ToWebview =

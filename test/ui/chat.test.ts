@@ -315,6 +315,58 @@ describe('UI: chat about your code, in a real browser', function () {
     assert.ok(!questions.some((q) => q.includes(killedQuestion)), 'a question whose answer failed is not kept');
     assert.equal(await frame.locator('.entry.assistant .stats').count(), 0, 'a reopened chat shows the answers, not old timings');
   });
+
+  it('the view reloading mid-answer keeps the question and the answer, which streams on into it', async function () {
+    const page = session.page;
+    // The worker is frozen (SIGSTOP) before the question goes, so the answer is still in flight
+    // when the page loads again, however fast the model writes; it thaws once the page is back.
+    const pids = workerPids(session.server);
+    assert.equal(pids.length, 1, `one worker under this code-server: ${pids.join(',')}`);
+    const question = 'Which line of main.py runs first?';
+    process.kill(pids[0], 'SIGSTOP');
+    try {
+      await ask(frame, page, question);
+      const before = frame;
+      await runCommand(page, 'Developer: Reload Webviews');
+      for (let i = 0; i < 100 && !before.isDetached(); i++) await page.waitForTimeout(100);
+      assert.ok(before.isDetached(), 'the chat page loaded again');
+      frame = await chatFrame(page);
+      await frame.locator('.entry.user', { hasText: question }).waitFor({ timeout: 20_000 });
+      const entries = await frame.locator('.entry.user, .entry.assistant').evaluateAll((all) => all.map((e) => `${e.className}|${e.getAttribute('aria-busy') ?? ''}`));
+      assert.match(entries.at(-2) ?? '', /^entry user/, `the question, then its answer: ${entries.join(' ; ')}`);
+      assert.match(entries.at(-1) ?? '', /^entry assistant\|true$/, `the answer is still coming: ${entries.join(' ; ')}`);
+      assert.ok(await frame.locator('#stop').isVisible(), 'Stop is offered while it comes');
+    } finally {
+      process.kill(pids[0], 'SIGCONT');
+    }
+    const answer = lastAnswer(frame);
+    await frame.waitForFunction(() => Array.from(document.querySelectorAll('.entry.assistant')).at(-1)?.getAttribute('aria-busy') === 'false', undefined, { timeout: 120_000 });
+    assert.ok(((await answer.locator('.body').textContent()) ?? '').length > 0, 'the answer streamed into the entry the reloaded page showed');
+    assert.match((await answer.locator('.stats').textContent()) ?? '', /First token \d+ ms/, 'and ended there');
+    assert.equal(((await frame.locator('.entry.user').last().locator('.body').textContent()) ?? '').trim(), question);
+    await screenshot(page, 'chat-reloaded-mid-answer');
+  });
+
+  it('a question sent before the host answered the page\'s ready stays in view', async function () {
+    await frame.locator('#newChat').click();
+    await frame.waitForFunction(() => document.querySelectorAll('.entry').length === 0, undefined, { timeout: 10_000 });
+    // A busy extension host can answer the page's `ready` after the user already sent a question:
+    // the transcript it then posts (this new chat's: empty) reaches the page after the question.
+    // That order cannot be forced from outside, so the test sends the question and delivers that
+    // transcript in the same task; the question itself goes to the real host.
+    const question = 'Did my question survive?';
+    await frame.evaluate((text) => {
+      (document.getElementById('prompt') as HTMLTextAreaElement).value = text;
+      (document.getElementById('composer') as HTMLFormElement).requestSubmit();
+      window.dispatchEvent(new MessageEvent('message', { data: { type: 'transcript', title: 'New chat', entries: [] } }));
+    }, question);
+    assert.deepEqual((await frame.locator('.entry.user .body').allTextContents()).map((t) => t.trim()), [question]);
+    await frame.locator('.entry.assistant').first().waitFor({ state: 'attached', timeout: 30_000 });
+    await frame.waitForFunction(() => document.querySelector('.entry.assistant')?.getAttribute('aria-busy') === 'false', undefined, { timeout: 120_000 });
+    // Notes (a trimmed file) may sit between them; the answer may be cut at its length limit.
+    const order = await frame.locator('.entry.user, .entry.assistant').evaluateAll((all) => all.map((e) => e.classList[1]));
+    assert.deepEqual(order, ['user', 'assistant'], 'the question, then its answer');
+  });
 });
 
 describe('UI: a chat model that cannot chat', function () {

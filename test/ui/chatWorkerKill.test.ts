@@ -86,5 +86,19 @@ describe('UI: the worker killed while a chat answer streams', function () {
     assert.notEqual(now[0], pids[0], 'a new worker answered');
     assert.ok(((await body.textContent()) ?? '').length >= kept, 'the cut-short answer is still shown');
     console.log(`      streamed ${streamed} chars, then SIGKILL: error shown after ${errorMs} ms; next answer complete in ${nextMs} ms (worker restart and model load included); ${(await reply.locator('.stats').textContent()) ?? ''}`);
+
+    // What the page showed is what the conversation keeps: loaded again, the page still shows the
+    // question and its cut-short answer before the next exchange.
+    const stale = frame;
+    await runCommand(page, 'Developer: Reload Webviews');
+    for (let i = 0; i < 100 && !stale.isDetached(); i++) await page.waitForTimeout(100);
+    assert.ok(stale.isDetached(), 'the chat page loaded again');
+    const reloaded = await chatFrame(page);
+    await reloaded.locator('.entry.user', { hasText: 'Are you still there?' }).waitFor({ timeout: 20_000 });
+    assert.deepEqual((await reloaded.locator('.entry.user .body').allTextContents()).map((t) => t.trim()), [question, 'Are you still there?']);
+    const stored = reloaded.locator('.entry.assistant').nth(first);
+    assert.ok(await stored.evaluate((e) => e.classList.contains('stopped')), 'kept as cut short');
+    const storedChars = ((await stored.locator('.body').textContent()) ?? '').length;
+    assert.ok(storedChars >= kept * 0.8, `the streamed text is kept: ${storedChars} chars after the reload, ${kept} shown before`);
   });
 });

@@ -26,6 +26,12 @@ const useWorkspace = $<HTMLInputElement>('useWorkspace');
 const status = $<HTMLElement>('status');
 const answers = new Map<string, { entry: HTMLElement; renderer: StreamRenderer }>();
 let lastQuestion = '';
+/**
+ * Questions sent that the host has not started answering yet. A transcript posted before the host
+ * read them (it answers the page's `ready` first, and a busy extension host can do so late) does
+ * not hold them, and must not wipe them from view.
+ */
+const unanswered: string[] = [];
 let draftTimer = 0;
 let draftAsked = false;
 
@@ -116,18 +122,21 @@ function announce(text: string): void {
 function showTranscript(entries: TranscriptEntry[]): void {
   conversation.replaceChildren();
   answers.clear();
+  let stored = 0;
   for (const e of entries) {
     if (e.role === 'assistant') {
-      const entry = startAnswer(`t${answers.size}`, e.text);
-      entry.setAttribute('aria-busy', 'false');
+      // An answer still streaming keeps its id, so its next chunks land in it.
+      const entry = startAnswer(e.answering ?? `t${stored++}`, e.text);
+      entry.setAttribute('aria-busy', e.answering ? 'true' : 'false');
       if (e.stopped) entry.classList.add('stopped');
     } else {
       const { entry } = addEntry(e.role, e.text);
       setContextLabels(entry, e.context);
     }
   }
+  for (const question of unanswered) addEntry('user', question);
   conversation.scrollTop = conversation.scrollHeight;
-  setBusy(false);
+  setBusy(entries.some((e) => e.answering !== undefined));
 }
 
 form.addEventListener('submit', (e) => {
@@ -135,6 +144,7 @@ form.addEventListener('submit', (e) => {
   const text = prompt.value.trim();
   if (!text) return;
   addEntry('user', text);
+  unanswered.push(text);
   lastQuestion = text;
   prompt.value = '';
   clearTimeout(draftTimer);
@@ -244,6 +254,7 @@ window.addEventListener('message', (event: MessageEvent<ToWebview>) => {
         continued.entry.querySelectorAll('.stats, .cut-notice').forEach((e) => e.remove());
         continued.entry.setAttribute('aria-busy', 'true');
       } else {
+        unanswered.shift();
         // Only the last answer can be continued (the host keeps only that one).
         conversation.querySelectorAll('.cut-notice button').forEach((e) => e.remove());
         startAnswer(m.id).setAttribute('aria-busy', 'true');
