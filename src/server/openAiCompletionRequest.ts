@@ -3,8 +3,10 @@
  * servers know no indentation stop or time budget: the indentation stop is applied to the answer
  * here, the time budget is left to `maxTokens` and the request timeout.
  */
+import { charsPerToken } from '../common/charsPerToken';
 import type { CompletionParams, CompletionResult, CompletionStats } from '../runtime/protocol';
-import type { FimTemplate } from '../fim/fimFamilies';
+import { fimFamilyOfTemplate, fimTypedMiddle, type FimTemplate } from '../fim/fimFamilies';
+import type { HoleStart } from '../fim/holeStart';
 import { cutAtDedent } from '../fim/indentStop';
 import { fimPromptText, fimStops } from '../fim/fimText';
 import { fitTextBudget } from './fitTextBudget';
@@ -16,9 +18,19 @@ export interface OpenAiCompletionAnswer {
   timings?: { cache_n?: number; prompt_n?: number; prompt_ms?: number; predicted_n?: number; predicted_ms?: number };
 }
 
-export function openAiCompletionBody(p: CompletionParams, template: FimTemplate, model: string): Record<string, unknown> {
+/**
+ * `hole`: the backend's, kept across requests. As in the worker, the text typed since the hole
+ * opened goes after the middle token where the family allows it, so a server that caches the
+ * prompt's common start (llama-server, vLLM's prefix caching) evaluates what was typed on each
+ * keystroke, not the whole suffix again. (llama-server's /infill cannot: its `prompt` field joins
+ * the prefix, before the suffix.)
+ */
+export function openAiCompletionBody(p: CompletionParams, template: FimTemplate, model: string, hole?: HoleStart): Record<string, unknown> {
   const fitted = fitTextBudget(p);
-  const prompt = fimPromptText(template, { ...fitted, filePath: p.filePath, repoName: p.repoName });
+  // Up to half the prefix budget, as the worker allows (fimCompleter.promptFor).
+  const { prefix, middle } =
+    hole && fimTypedMiddle(fimFamilyOfTemplate(template)) ? hole.split(fitted.prefix, Math.floor(Math.max(0, p.maxPrefixTokens) / 2) * charsPerToken.fewest) : { prefix: fitted.prefix, middle: '' };
+  const prompt = fimPromptText(template, { ...fitted, prefix, middle, filePath: p.filePath, repoName: p.repoName });
   return {
     ...(model ? { model } : {}),
     prompt,

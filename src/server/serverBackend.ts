@@ -21,6 +21,7 @@ import type { Log } from '../common/log';
 import type { ChatMessage, ChatResult, CompletionParams, CompletionResult, CompletionStats } from '../runtime/protocol';
 import type { ServerSettings } from '../config/serverSettings';
 import { isFimTemplate } from '../fim/fimFamilies';
+import { HoleStart } from '../fim/holeStart';
 import { checkServerUrl, type AllowedUrl } from './hostGuard';
 import { infillBody, infillCollector, infillResult } from './infillRequest';
 import { openAiCompletionBody, openAiCompletionCollector, openAiCompletionResult } from './openAiCompletionRequest';
@@ -58,6 +59,8 @@ export class ServerBackend implements CompletionBackend, ChatBackend {
   private readonly stateEmitter = new Emitter<ServerState>();
   readonly onDidChangeState = this.stateEmitter.event;
   private readonly timeouts: ServerTimeouts;
+  /** Where the typed middle of /v1/completions prompts starts (openAiCompletionRequest.ts). */
+  private readonly hole = new HoleStart();
 
   constructor(private readonly options: ServerBackendOptions) {
     this.timeouts = { ...defaultTimeouts, ...options.timeouts };
@@ -87,7 +90,7 @@ export class ServerBackend implements CompletionBackend, ChatBackend {
       const started = performance.now();
       const llama = s.kind === 'llama-server';
       const collector = llama ? infillCollector() : openAiCompletionCollector();
-      const body = llama ? infillBody(params) : openAiCompletionBody(params, isFimTemplate(s.fimTemplate) ? s.fimTemplate : 'qwen', s.completionModel);
+      const body = llama ? infillBody(params) : openAiCompletionBody(params, isFimTemplate(s.fimTemplate) ? s.fimTemplate : 'qwen', s.completionModel, this.hole);
       const t = this.timeouts.completionMs;
       await postEventStream(target, llama ? '/infill' : '/v1/completions', body, { signal, timeoutMs: t, firstByteTimeoutMs: t, totalTimeoutMs: t }, (data) => {
         try {

@@ -36,12 +36,27 @@ describe('openai-compatible backend (real llama-server, /v1 routes)', function (
     assert.equal(r.stats.stop, 'maxTokens');
     assert.ok(r.stats.evaluatedTokens + r.stats.reusedTokens > 5);
     // The same prompt written out by hand: greedy decoding gives the same text only if ours was it.
+    // The cursor's line, typed since the hole opened there, goes after the middle token.
     const res = await ownConnection(`${server.url}/v1/completions`, {
       method: 'POST',
-      body: JSON.stringify({ prompt: '<|fim_prefix|>def add(a, b):\n    return <|fim_suffix|>\n<|fim_middle|>', max_tokens: 8, temperature: 0 }),
+      body: JSON.stringify({ prompt: '<|fim_prefix|>def add(a, b):\n<|fim_suffix|>\n<|fim_middle|>    return ', max_tokens: 8, temperature: 0 }),
     });
     const direct = JSON.parse(res.text) as { choices: { text: string }[] };
     assert.equal(r.text, direct.choices[0].text);
+  });
+
+  it('a keystroke has the server evaluate what was typed, not the suffix again (the typed middle)', async function () {
+    this.timeout(120_000);
+    const { backend } = createBackend(openAi(server.url));
+    const suffix = Array.from({ length: 30 }, (_, i) => `    total += item_${i} * weight_${i}\n`).join('');
+    const typing = 'def score(items):\n    total = sum(item for item in ite';
+    const first = await backend.complete(completionParams(typing, suffix, 4));
+    const evaluated: number[] = [];
+    for (const more of ['m', 'ms', 'ms)']) evaluated.push((await backend.complete(completionParams(typing + more, suffix, 4))).stats.evaluatedTokens);
+    const prompt = first.stats.evaluatedTokens + first.stats.reusedTokens;
+    assert.ok(prompt > 250, `the suffix makes a long prompt: ${prompt} tokens`);
+    // Without the typed middle each keystroke changes the prefix's end, before the suffix (its 256-token budget).
+    assert.ok(Math.max(...evaluated) < 20, `tokens evaluated per keystroke: ${evaluated.join(', ')} (prompt ${prompt})`);
   });
 
   it('skips warm-ups (a generic server has no KV cache to warm)', async () => {

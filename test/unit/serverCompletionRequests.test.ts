@@ -3,6 +3,7 @@ import type { CompletionParams } from '../../src/runtime/protocol';
 import { fimTemplates } from '../../src/fim/fimFamilies';
 import { cutAtDedent } from '../../src/fim/indentStop';
 import { fimPromptText, fimStops } from '../../src/fim/fimText';
+import { HoleStart } from '../../src/fim/holeStart';
 import { fitTextBudget } from '../../src/server/fitTextBudget';
 import { infillBody, infillCollector, infillResult } from '../../src/server/infillRequest';
 import { openAiCompletionBody, openAiCompletionCollector, openAiCompletionResult } from '../../src/server/openAiCompletionRequest';
@@ -105,6 +106,18 @@ describe('server completion requests', () => {
     assert.ok(fitted.prefix.length <= 30 && lines.endsWith(fitted.prefix) && lines.includes(`\n${fitted.prefix}`), JSON.stringify(fitted.prefix));
     assert.ok(fitted.suffix.length <= 30 && lines.startsWith(fitted.suffix) && fitted.suffix.endsWith('\n'), JSON.stringify(fitted.suffix));
     assert.deepEqual(fitted.extra.map((c) => c.path), ['new.py'], 'the oldest chunk goes first');
+  });
+
+  it('/v1/completions: typing only appends to the prompt (the typed middle after the middle token), as in the worker', () => {
+    const hole = new HoleStart();
+    const suffix = '\n    return total\n';
+    const typed = ['    for x in x', '    for x in xs', '    for x in xs:'];
+    const prompts = typed.map((line) => openAiCompletionBody(params({ prefix: `def f(xs):\n${line}`, suffix }), 'qwen', '', hole).prompt as string);
+    assert.equal(prompts[0], '<|fim_prefix|>def f(xs):\n<|fim_suffix|>\n    return total\n<|fim_middle|>    for x in x');
+    assert.ok(prompts[1].startsWith(prompts[0]) && prompts[2].startsWith(prompts[1]), prompts.join(' | '));
+    // Without the backend's hole (or for a family that reads typed text as its prefix) the cursor ends the prefix.
+    assert.equal(openAiCompletionBody(params({ prefix: 'def f(xs):\n    for', suffix }), 'qwen', '').prompt, '<|fim_prefix|>def f(xs):\n    for<|fim_suffix|>\n    return total\n<|fim_middle|>');
+    assert.equal(openAiCompletionBody(params({ prefix: 'def f(xs):\n    for', suffix }), 'codellama', '', new HoleStart()).prompt, openAiCompletionBody(params({ prefix: 'def f(xs):\n    for', suffix }), 'codellama', '').prompt);
   });
 
   it('a request without an extra-context budget sends no extra context, as the worker does', () => {
