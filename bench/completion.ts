@@ -125,8 +125,8 @@ async function busyRun(ctx: RunContext): Promise<void> {
     const threads = played.sovDriver.calls.map((call) => call.stats?.threads).filter((t): t is number => t !== undefined);
     figures[c.name] = {
       load: c.load ? loadDescriptions[c.load] : 'none',
-      sovereign: { p50_ms: sov.p50_ms, p95_ms: sov.p95_ms, timeouts: sov.timeouts, p50_vs_quiet: ratioOf(sov.p50_ms, quiet.sov.p50_ms), threads_per_request: countBy(threads) },
-      llama_server: { p50_ms: ls.p50_ms, p95_ms: ls.p95_ms, timeouts: ls.timeouts, p50_vs_quiet: ratioOf(ls.p50_ms, quiet.ls.p50_ms) },
+      sovereign: { p50_ms: sov.p50_ms, p95_ms: sov.p95_ms, timeouts: sov.timeouts, timeouts_with_empty_answer: sov.timeouts_with_empty_answer, p50_vs_quiet: ratioOf(sov.p50_ms, quiet.sov.p50_ms), threads_per_request: countBy(threads), by_wait_point: sov.by_wait_point },
+      llama_server: { p50_ms: ls.p50_ms, p95_ms: ls.p95_ms, timeouts: ls.timeouts, timeouts_with_empty_answer: ls.timeouts_with_empty_answer, p50_vs_quiet: ratioOf(ls.p50_ms, quiet.ls.p50_ms) },
       ratio_p50: ratioOf(sov.p50_ms, ls.p50_ms),
     };
   }

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { LlamaVscodeDriver } from '../llamaVscodeDriver';
 import type { CompletionCounts } from '../../src/runtime/protocol';
 import type { SovereignDriver } from '../sovereignDriver';
@@ -34,6 +35,18 @@ export function waitFigures(run: RunResult, rates: Rates, tokenCount: Map<string
     if (local > 0) localFloors.push(w.shownMs! / local);
   }
   const b = model.map((w) => w.outcome!.breakdown!);
+  // Each wait point as `file#n ms (where the time went)` (n counts the file's wait points from 1),
+  // so that a p50 or a timeout can be traced to where in the replay it happened and why: `empty`
+  // is an answer that had nothing to show (it counts as a timeout), `timeout` no answer in time.
+  const ordinal = new Map<string, number>();
+  const byWaitPoint = waits.map((w) => {
+    const n = (ordinal.get(w.file) ?? 0) + 1;
+    ordinal.set(w.file, n);
+    const shown = w.shownMs !== undefined ? `${Math.round(w.shownMs)}` : w.empty ? 'empty' : 'timeout';
+    const b = w.outcome?.breakdown;
+    const where = b ? ` (stale ${round(b.staleMs)}, prompt ${round(b.promptMs)} ms/${b.evaluatedTokens} of ${b.promptTokens} tok, gen ${round(b.generateMs)} ms/${b.generatedTokens} tok)` : '';
+    return `${basename(w.file)}#${n} ${shown}${where}`;
+  });
   const bySource: Record<string, number> = {};
   for (const w of shown) bySource[w.outcome!.source!] = (bySource[w.outcome!.source!] ?? 0) + 1;
   return {
@@ -50,6 +63,7 @@ export function waitFigures(run: RunResult, rates: Rates, tokenCount: Map<string
     floor_ratio_p95: round(p95(floors), 2),
     floor_ms_p50: round(p50(floorMs)),
     floor_ratio_at_request_speed_p50: round(p50(localFloors), 2),
+    by_wait_point: byWaitPoint,
     at_wait_points: {
       model_answers: model.length,
       behind_stale_ms_p50: round(p50(b.map((x) => x.staleMs))),
