@@ -70,6 +70,25 @@ describe('engine: a keystroke evaluates what was typed, not the suffix again (ty
     assert.equal(again.text, typed[typed.length - 1].text);
   });
 
+  it("a longer middle that pushed the prefix's cut down a block (a speculative request with the shown suggestion typed) does not bring it back: the next keystroke stays cheap", async () => {
+    // 120 lines above the hole, over a 700-token prefix budget: the cut lands on a block of 16 lines.
+    const many = `def summarize(items):\n${Array.from({ length: 120 }, (_, i) => `    total_${i} = compute_value(items[${i}], weight=${i * 3})\n`).join('')}`;
+    const ask = (text: string) => qwen.complete({ ...fimParams(many + text, suffix, 2), maxPrefixTokens: 700 });
+    const promptOf = (r: CompletionResult) => r.stats.reusedTokens + r.stats.evaluatedTokens;
+    const line = '    result = total_3';
+    const base = await ask(line);
+    // The middle grows (a suggestion shown and typed) until the prefix loses a block to it.
+    let pushed: CompletionResult | undefined;
+    for (let n = 1; n <= 60 && !pushed; n++) {
+      const r = await ask(line + ' + total_4'.repeat(n));
+      if (promptOf(r) < promptOf(base)) pushed = r;
+    }
+    assert.ok(pushed, 'a longer middle moved the cut down a block');
+    // The user types on without it: the cut stays down, where the cache has it.
+    const next = await ask(`${line} `);
+    assert.ok(next.stats.evaluatedTokens <= 4, `the next keystroke evaluated ${next.stats.evaluatedTokens} of ${promptOf(next)} tokens`);
+  });
+
   it('an edit above the hole opens a new one: the suffix is evaluated again, once', async () => {
     await typeAlong(qwen);
     const edited = prefix.replace('total_20', 'sum_20') + typing;

@@ -30,6 +30,8 @@ export class FimCompleter {
   private readonly rate = new PromptRate();
   private readonly budget = new PromptBudget(this.rate);
   private readonly hole = new HoleStart();
+  /** The last prompt's prefix text and where its cut started (FimFormat.build's `prefixFloor`). */
+  private lastCut: { text: string; start: number } | undefined;
 
   constructor(
     private readonly sequence: LlamaContextSequence,
@@ -118,10 +120,16 @@ export class FimCompleter {
     const { prefix, middle } = this.format.typedMiddle
       ? this.hole.split(params.prefix, Math.floor(caps.maxPrefixTokens / 2) * charsPerToken.fewest)
       : { prefix: params.prefix, middle: '' };
-    return this.format.build(
+    // While the prefix text only grows at its end, its cut stays where it is or moves down.
+    const last = this.lastCut;
+    const floor = last && prefix.startsWith(last.text) ? last.start : 0;
+    const prompt = this.format.build(
       { prefix, middle, suffix: params.suffix, extra: params.extra ?? [], filePath: params.filePath, repoName: params.repoName },
       caps,
+      floor,
     );
+    this.lastCut = { text: prompt.prefixText, start: prompt.prefixStart };
+    return prompt;
   }
 
   private async run(params: CompletionParams, signal: AbortSignal): Promise<CompletionResult> {

@@ -40,6 +40,9 @@ export interface FimPrompt {
   /** Tokens of the typed middle (after the middle token). */
   middleTokens: number;
   extraTokens: number;
+  /** The prefix piece's text (the prefix, and the typed middle where the family joins them) and where its kept part starts. */
+  prefixText: string;
+  prefixStart: number;
 }
 
 export interface FimFormat {
@@ -49,7 +52,11 @@ export interface FimFormat {
   readonly suffixFirst: boolean;
   /** Typed text goes after the middle token (`FimPromptParts.middle`); else it ends the prefix. */
   readonly typedMiddle: boolean;
-  build(parts: FimPromptParts, budget: FimBudget): FimPrompt;
+  /**
+   * `prefixFloor`: an offset in the prefix piece's text (a line start) above which its cut may not
+   * start (see TokenFimFormat.build).
+   */
+  build(parts: FimPromptParts, budget: FimBudget, prefixFloor?: number): FimPrompt;
 }
 
 /** What a token layout needs from a vocabulary (FimVocabulary for a loaded model). */
@@ -140,13 +147,23 @@ class TokenFimFormat implements FimFormat {
     this.typedMiddle = fimTypedMiddle(spec);
   }
 
-  build(parts: FimPromptParts, budget: FimBudget): FimPrompt {
+  /**
+   * `prefixFloor` keeps the prefix's cut from moving up, back to text an earlier prompt dropped:
+   * the KV cache can move kept tokens down into place after a cut (planKvReuse.ts) but never make
+   * room above them, so a cut that moved up costs the whole prompt after it, evaluated again. The
+   * caller passes the previous cut while the prefix text only grew at its end (typing, a
+   * speculative request with the shown suggestion typed), when a longer middle had pushed the cut
+   * down a block and a shorter one would have brought it back.
+   */
+  build(parts: FimPromptParts, budget: FimBudget, prefixFloor = 0): FimPrompt {
     const pieces = this.layoutWithin(parts, Math.max(0, Math.floor(budget.maxExtraTokens)));
     const tokens: Token[] = [];
     let stableLength: number | undefined;
     let prefixTokens = 0;
     let suffixTokens = 0;
     let extraTokens = 0;
+    let prefixText = '';
+    let prefixStart = 0;
     // The middle is the end of what was typed: it keeps its tokens, at most the prefix budget's
     // (from its end), and the prefix before it gets what is left.
     const maxPrefix = Math.max(0, Math.floor(budget.maxPrefixTokens));
@@ -162,8 +179,12 @@ class TokenFimFormat implements FimFormat {
       let piece: readonly Token[];
       if (p.kind === 'text' && p.part === 'prefix') {
         const encode = header ? (text: string) => this.afterHeader(header, text).prefix : (text: string) => this.encode(p, text);
-        const fitted = fitPrefix(p.text, maxPrefix - middle.length, encode);
-        if (header) for (const t of this.afterHeader(header, p.text.slice(fitted.start)).header) tokens.push(t);
+        // The floor is a line start of an earlier cut: blocks counted from it keep their lines.
+        const floor = prefixFloor > 0 && prefixFloor <= p.text.length ? prefixFloor : 0;
+        const fitted = fitPrefix(p.text.slice(floor), maxPrefix - middle.length, encode);
+        prefixText = p.text;
+        prefixStart = floor + fitted.start;
+        if (header) for (const t of this.afterHeader(header, p.text.slice(prefixStart)).header) tokens.push(t);
         stableLength ??= tokens.length;
         piece = fitted.tokens;
         prefixTokens = piece.length;
@@ -179,7 +200,7 @@ class TokenFimFormat implements FimFormat {
       }
       for (const t of piece) tokens.push(t);
     }
-    return { tokens, stableLength: stableLength ?? tokens.length, prefixTokens, suffixTokens, middleTokens: middle.length, extraTokens };
+    return { tokens, stableLength: stableLength ?? tokens.length, prefixTokens, suffixTokens, middleTokens: middle.length, extraTokens, prefixText, prefixStart };
   }
 
   /** The layout with the oldest chunks dropped until the rest fits `maxExtraTokens`. */
