@@ -1,4 +1,5 @@
 import type { Frame, Page } from 'playwright-core';
+import { runCommand } from './browser';
 
 /** The chat view's page: a webview iframe holding an inner frame with our document. */
 export async function chatFrame(page: Page, timeoutMs = 30_000): Promise<Frame> {
@@ -37,4 +38,15 @@ export async function sendChatMessage(frame: Frame, page: Page, text: string): P
     console.log(`      Enter did not reach the chat box (attempt ${attempt}); pressing it there again`);
     await frame.focus('#prompt');
   }
+}
+
+/**
+ * Loads the chat page again as VS Code does when webviews reload (Developer: Reload Webviews):
+ * waits until `frame` is gone and returns the new page's frame.
+ */
+export async function reloadChatView(page: Page, frame: Frame): Promise<Frame> {
+  await runCommand(page, 'Developer: Reload Webviews');
+  for (let i = 0; i < 100 && !frame.isDetached(); i++) await page.waitForTimeout(100);
+  if (!frame.isDetached()) throw new Error('the chat page did not load again');
+  return chatFrame(page);
 }

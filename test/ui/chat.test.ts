@@ -6,7 +6,7 @@ import type { Frame, Page } from 'playwright-core';
 import type { ToWebview } from '../../src/chat/messages';
 import { openFile, runCommand, screenshot, waitForEditorText, waitForNotification } from '../../scripts/vscode/browser';
 import { testModelPath } from '../../scripts/models/testModels';
-import { chatFrame, closeVsCodeLeavingNothing, openVsCode, sendChatMessage, type VsCodeSession, workerPids } from './uiFixture';
+import { chatFrame, closeVsCodeLeavingNothing, openVsCode, reloadChatView, sendChatMessage, type VsCodeSession, workerPids } from './uiFixture';
 
 /**
  * Delivers host → page messages the way VS Code itself does: a `message` event dispatched on the
@@ -326,11 +326,7 @@ describe('UI: chat about your code, in a real browser', function () {
     process.kill(pids[0], 'SIGSTOP');
     try {
       await ask(frame, page, question);
-      const before = frame;
-      await runCommand(page, 'Developer: Reload Webviews');
-      for (let i = 0; i < 100 && !before.isDetached(); i++) await page.waitForTimeout(100);
-      assert.ok(before.isDetached(), 'the chat page loaded again');
-      frame = await chatFrame(page);
+      frame = await reloadChatView(page, frame);
       await frame.locator('.entry.user', { hasText: question }).waitFor({ timeout: 20_000 });
       const entries = await frame.locator('.entry.user, .entry.assistant').evaluateAll((all) => all.map((e) => `${e.className}|${e.getAttribute('aria-busy') ?? ''}`));
       assert.match(entries.at(-2) ?? '', /^entry user/, `the question, then its answer: ${entries.join(' ; ')}`);

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { Frame, Page } from 'playwright-core';
 import { runCommand, screenshot } from '../../scripts/vscode/browser';
 import { testModelPath } from '../../scripts/models/testModels';
-import { chatFrame, closeVsCodeLeavingNothing, openVsCode, sendChatMessage, type VsCodeSession, workerPids } from './uiFixture';
+import { chatFrame, closeVsCodeLeavingNothing, openVsCode, reloadChatView, sendChatMessage, type VsCodeSession, workerPids } from './uiFixture';
 
 const answerBody = (frame: Frame, nth: number) => frame.locator('.entry.assistant').nth(nth).locator('.body');
 
@@ -89,11 +89,7 @@ describe('UI: the worker killed while a chat answer streams', function () {
 
     // What the page showed is what the conversation keeps: loaded again, the page still shows the
     // question and its cut-short answer before the next exchange.
-    const stale = frame;
-    await runCommand(page, 'Developer: Reload Webviews');
-    for (let i = 0; i < 100 && !stale.isDetached(); i++) await page.waitForTimeout(100);
-    assert.ok(stale.isDetached(), 'the chat page loaded again');
-    const reloaded = await chatFrame(page);
+    const reloaded = await reloadChatView(page, frame);
     await reloaded.locator('.entry.user', { hasText: 'Are you still there?' }).waitFor({ timeout: 20_000 });
     assert.deepEqual((await reloaded.locator('.entry.user .body').allTextContents()).map((t) => t.trim()), [question, 'Are you still there?']);
     const stored = reloaded.locator('.entry.assistant').nth(first);

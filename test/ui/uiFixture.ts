@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
-export { chatFrame, sendChatMessage } from '../../scripts/vscode/chatView';
+export { chatFrame, reloadChatView, sendChatMessage } from '../../scripts/vscode/chatView';
 import { openWorkbench, waitForWorkbench, type Workbench } from '../../scripts/vscode/browser';
 import { processTree, startCodeServer, type CodeServer } from '../../scripts/vscode/codeServer';
 import { integrationSettings, prepareIntegrationWorkspace } from '../../scripts/vscode/integrationSettings';
