@@ -5,6 +5,7 @@
  *   npm run bench:completion -- [--files <paths…>] [--model <gguf>] [--quick] [--typethrough]
  *                               [--tokens N] [--seed N] [--ctx N] [--threads N] [--prompt-budget-ms N]
  *                               [--no-equal-context] [--busy] [--fixed-threads] [--no-cache-reuse]
+ *                               [--cached-places N]
  *
  * One process run: llama-bench (prompt and generation rate of the model with the same threads),
  * then Sovereign (the real CompletionPipeline + RuntimeClient + dist/worker.js), then llama-server
@@ -28,7 +29,9 @@
  * equal-context side is left out). Its figures go under `busy` in completion.json.
  * --fixed-threads turns Sovereign's adaptive thread count off (sovereign.runtime.adaptiveThreads),
  * to compare. --no-cache-reuse turns KV reuse across jumps off (sovereign.completion.cacheReuse):
- * only the common prefix of the last prompt is kept, as before it existed.
+ * only the common prefix of the last prompt is kept, as before it existed. --cached-places N sets
+ * sovereign.completion.cachedPlaces (3 by default, as in the extension; 1: one sequence, so a jump
+ * back to a place evaluates its prompt again).
  *
  * Writes bench/results/completion.json, completion.md and completion.svg.
  *

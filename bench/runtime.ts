@@ -39,7 +39,8 @@ async function measureModel(name: string, path: string, role: ModelRole): Promis
   const runtime = new RuntimeClient({
     workerPath: join(repo, 'dist', 'worker.js'),
     log: silentLog,
-    modelFor: () => ({ path, contextSize: 4096, threads: 0, adaptiveThreads: true, gpu: 'off' }),
+    // Completion keeps the extension's default three places (sovereign.completion.cachedPlaces): KV for each.
+    modelFor: () => ({ path, contextSize: 4096, threads: 0, adaptiveThreads: true, gpu: 'off', ...(role === 'completion' ? { cacheReuse: true, cachedPlaces: 3 } : {}) }),
     idleUnloadMs: () => idleMs,
   });
   try {

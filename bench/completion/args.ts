@@ -27,10 +27,12 @@ export interface Args {
   adaptiveThreads: boolean;
   /** Sovereign's sovereign.completion.cacheReuse: KV reuse across jumps (on by default; off: --no-cache-reuse). */
   cacheReuse: boolean;
+  /** Sovereign's sovereign.completion.cachedPlaces (3, the extension's default; --cached-places N). */
+  cachedPlaces: number;
 }
 
 export function parseArgs(argv: string[]): Args {
-  const args: Args = { files: [], quick: false, typethrough: false, tokens: 16, seed: 20240611, ctx: 4096, threads: 2, batch: 1024, infillSampler: false, promptBudgetMs: 6000, equalContext: true, busy: false, adaptiveThreads: true, cacheReuse: true };
+  const args: Args = { files: [], quick: false, typethrough: false, tokens: 16, seed: 20240611, ctx: 4096, threads: 2, batch: 1024, infillSampler: false, promptBudgetMs: 6000, equalContext: true, busy: false, adaptiveThreads: true, cacheReuse: true, cachedPlaces: 3 };
   const r = new ArgvReader(argv);
   for (let a = r.next(); a !== undefined; a = r.next()) {
     if (a === '--files') args.files.push(...r.list());
@@ -48,6 +50,7 @@ export function parseArgs(argv: string[]): Args {
     else if (a === '--busy') args.busy = true;
     else if (a === '--fixed-threads') args.adaptiveThreads = false;
     else if (a === '--no-cache-reuse') args.cacheReuse = false;
+    else if (a === '--cached-places') args.cachedPlaces = r.number();
     else throw new Error(`unknown argument ${a}`);
   }
   if (args.files.length === 0) args.files = DEFAULT_FILES.map((f) => join(repo, f));

@@ -81,7 +81,7 @@ function runDescription(ctx: RunContext, played: Played): Record<string, unknown
       'The machine has 2 cores shared with other work; see load_average_1_5_15.',
     ],
     sovereign_settings: settings,
-    sovereign_runtime: { adaptive_threads: args.adaptiveThreads, cache_reuse: args.cacheReuse },
+    sovereign_runtime: { adaptive_threads: args.adaptiveThreads, cache_reuse: args.cacheReuse, cached_places: args.cachedPlaces },
   };
 }
 

@@ -62,7 +62,7 @@ export async function playBothSides(args: Args, model: string, replay: Replay, s
   const load: Record<string, number[]> = { start: loadNow() };
   const binaries = await ensureLlamaServer();
   log('Sovereign: starting the worker');
-  const worker = () => workerRuntime({ completion: model }, { contextSize: args.ctx, threads: args.threads, adaptiveThreads: args.adaptiveThreads, cacheReuse: args.cacheReuse });
+  const worker = () => workerRuntime({ completion: model }, { contextSize: args.ctx, threads: args.threads, adaptiveThreads: args.adaptiveThreads, cacheReuse: args.cacheReuse, cachedPlaces: args.cachedPlaces });
   const runtime = worker();
   // Its own worker, so its KV cache follows its own prompts.
   const equalRuntime = equalSettings && worker();

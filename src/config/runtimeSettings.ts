@@ -6,6 +6,7 @@ export const runtimeKeys = {
   completionContextSize: 'completion.contextSize',
   completionPromptLookup: 'completion.promptLookup',
   completionCacheReuse: 'completion.cacheReuse',
+  completionCachedPlaces: 'completion.cachedPlaces',
   chatModelPath: 'chat.modelPath',
   chatContextSize: 'chat.contextSize',
   embeddingModelPath: 'embedding.modelPath',
@@ -70,6 +71,18 @@ export interface ModelLoadSettings {
    * (planKvReuse.ts). Absent = off.
    */
   cacheReuse?: boolean;
+  /**
+   * Completion only: sequences of the context, each keeping the prompt state of a place worked at
+   * recently, so a jump back evaluates only what changed there (choosePlace.ts). Each takes a
+   * context's KV cache. Absent = 1.
+   */
+  cachedPlaces?: number;
+}
+
+/** The sequences a role's context gets (modelLoadSettings' `cachedPlaces`). */
+export function cachedPlaces(read: SettingsReader, role: ModelRole): number {
+  if (role !== 'completion') return 1;
+  return read.integer(runtimeKeys.completionCachedPlaces, 1, 8);
 }
 
 /**
@@ -100,6 +113,7 @@ export function modelLoadSettings(read: SettingsReader, role: ModelRole, env: No
   if (role === 'completion') {
     load.promptLookup = read.boolean(runtimeKeys.completionPromptLookup);
     load.cacheReuse = read.boolean(runtimeKeys.completionCacheReuse);
+    load.cachedPlaces = cachedPlaces(read, role);
   }
   return load;
 }

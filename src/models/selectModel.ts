@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { isCancelled, errorMessage } from '../common/errors';
 import type { Log } from '../common/log';
 import type { Config } from '../config/config';
-import { modelContextSize, runtimeSettings } from '../config/runtimeSettings';
+import { cachedPlaces, modelContextSize, runtimeSettings } from '../config/runtimeSettings';
 import type { RuntimeClient } from '../runtime/client';
 import type { HardwareInfo, ModelRole } from '../runtime/protocol';
 import { formatBytes } from './catalog';
@@ -68,7 +68,7 @@ async function useModel(role: ModelRole, path: string, deps: SelectModelDeps, ha
   const { client, config } = deps;
   const { gpu } = runtimeSettings(config);
   const contextSize = modelContextSize(config, role);
-  const inspection = await client.inspectModel({ path, role, contextSize, gpu });
+  const inspection = await client.inspectModel({ path, role, contextSize, gpu, cachedPlaces: cachedPlaces(config, role) });
   const hw = hardware ?? (await client.hardware(gpu));
   const verdict = judgeModel(inspection, role, hw);
   if (!verdict.ok) {

@@ -16,7 +16,7 @@ export interface LoadModelParams extends ModelLoadSettings {
 
 /** A role's model is loaded again when any of its load settings changed (the client and the worker agree). */
 export function sameLoad(a: ModelLoadSettings, b: ModelLoadSettings): boolean {
-  return a.path === b.path && a.contextSize === b.contextSize && a.threads === b.threads && a.adaptiveThreads === b.adaptiveThreads && a.gpu === b.gpu && !!a.promptLookup === !!b.promptLookup && !!a.cacheReuse === !!b.cacheReuse;
+  return a.path === b.path && a.contextSize === b.contextSize && a.threads === b.threads && a.adaptiveThreads === b.adaptiveThreads && a.gpu === b.gpu && !!a.promptLookup === !!b.promptLookup && !!a.cacheReuse === !!b.cacheReuse && (a.cachedPlaces ?? 1) === (b.cachedPlaces ?? 1);
 }
 
 export interface ModelInfo {
@@ -225,6 +225,8 @@ export interface InspectModelParams {
   role: ModelRole;
   contextSize: number;
   gpu: GpuSetting;
+  /** The context's sequences (ModelLoadSettings.cachedPlaces), each with its KV cache; absent = 1. */
+  cachedPlaces?: number;
 }
 
 /** A model file checked without loading its weights (header, tensors, vocabulary, metadata). */

@@ -15,7 +15,7 @@ export type Models = Partial<Record<ModelRole, string>>;
  * A RuntimeClient against the real bundled worker (build first: `npm run build`). `models` is
  * mutable so a test can point a role at another file between requests.
  */
-export function createRuntime(models: Models, options: Partial<RuntimeClientOptions> & { contextSize?: number; promptLookup?: boolean; cacheReuse?: boolean; adaptiveThreads?: boolean } = {}): RuntimeClient {
+export function createRuntime(models: Models, options: Partial<RuntimeClientOptions> & { contextSize?: number; promptLookup?: boolean; cacheReuse?: boolean; cachedPlaces?: number; adaptiveThreads?: boolean } = {}): RuntimeClient {
   if (!existsSync(workerPath)) throw new Error(`${workerPath} is missing: run "npm run build" first`);
   return new RuntimeClient({
     workerPath,
@@ -23,7 +23,7 @@ export function createRuntime(models: Models, options: Partial<RuntimeClientOpti
     idleUnloadMs: () => 0,
     modelFor: (role): Omit<LoadModelParams, 'role'> | undefined => {
       const path = models[role];
-      return path ? { path, contextSize: options.contextSize ?? 2048, threads: 2, adaptiveThreads: options.adaptiveThreads ?? true, gpu: 'off', promptLookup: options.promptLookup, cacheReuse: options.cacheReuse } : undefined;
+      return path ? { path, contextSize: options.contextSize ?? 2048, threads: 2, adaptiveThreads: options.adaptiveThreads ?? true, gpu: 'off', promptLookup: options.promptLookup, cacheReuse: options.cacheReuse, cachedPlaces: options.cachedPlaces } : undefined;
     },
     restartDelayMs: 50,
     ...options,

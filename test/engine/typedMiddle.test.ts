@@ -70,7 +70,7 @@ describe('engine: a keystroke evaluates what was typed, not the suffix again (ty
     assert.equal(again.text, typed[typed.length - 1].text);
   });
 
-  it("a longer middle that pushed the prefix's cut down a block (a speculative request with the shown suggestion typed) does not bring it back: the next keystroke stays cheap", async () => {
+  it("a longer middle that pushed the prefix's cut down a block (a speculative request with the shown suggestion typed) does not bring it back, nor does the window moving: the next keystrokes stay cheap", async () => {
     // 120 lines above the hole, over a 700-token prefix budget: the cut lands on a block of 16 lines.
     const many = `def summarize(items):\n${Array.from({ length: 120 }, (_, i) => `    total_${i} = compute_value(items[${i}], weight=${i * 3})\n`).join('')}`;
     const ask = (text: string) => qwen.complete({ ...fimParams(many + text, suffix, 2), maxPrefixTokens: 700 });
@@ -87,6 +87,15 @@ describe('engine: a keystroke evaluates what was typed, not the suffix again (ty
     // The user types on without it: the cut stays down, where the cache has it.
     const next = await ask(`${line} `);
     assert.ok(next.stats.evaluatedTokens <= 4, `the next keystroke evaluated ${next.stats.evaluatedTokens} of ${promptOf(next)} tokens`);
+    // The editor's window then drops 16 lines from its top (the cursor moved down): the cut stays
+    // on the same text, now further up in the prefix, and the keystroke stays cheap.
+    const shifted = many.split('\n').slice(16).join('\n');
+    const moved = await qwen.complete({ ...fimParams(`${shifted}${line} t`, suffix, 2), maxPrefixTokens: 700 });
+    assert.ok(Math.abs(promptOf(moved) - promptOf(next) - 1) <= 1, `the same prompt and the key typed: ${promptOf(moved)} tokens, ${promptOf(next)} before`);
+    assert.ok(moved.stats.evaluatedTokens <= 4, `after the window moved, the keystroke evaluated ${moved.stats.evaluatedTokens} of ${promptOf(moved)} tokens`);
+    // A jump away and back: the window starts 16 lines higher again. The cut stays on its text.
+    const back = await qwen.complete({ ...fimParams(`${many}${line} ty`, suffix, 2), maxPrefixTokens: 700 });
+    assert.ok(back.stats.evaluatedTokens <= 4, `with the window's top back up, the keystroke evaluated ${back.stats.evaluatedTokens} of ${promptOf(back)} tokens`);
   });
 
   it('an edit above the hole opens a new one: the suffix is evaluated again, once', async () => {

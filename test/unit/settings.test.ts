@@ -135,6 +135,10 @@ describe('settings: the typed readers', () => {
     assert.equal(modelLoadSettings(new TableSettings({ [SettingKeys.completionModelPath]: '/m/c.gguf', [SettingKeys.completionCacheReuse]: false }), 'completion', {})?.cacheReuse, false);
     assert.equal(sameLoad(off, { ...off, cacheReuse: false }), false, 'turning KV reuse off loads the model again');
     assert.equal(modelLoadSettings(settings, 'chat', {})?.cacheReuse, undefined, 'chat has no KV reuse setting');
+    assert.equal(off.cachedPlaces, 3, 'three places kept by default');
+    assert.equal(modelLoadSettings(new TableSettings({ [SettingKeys.completionModelPath]: '/m/c.gguf', [SettingKeys.completionCachedPlaces]: 99 }), 'completion', {})?.cachedPlaces, 8, 'clamped to 8');
+    assert.equal(sameLoad(off, { ...off, cachedPlaces: 1 }), false, 'another count loads the model again');
+    assert.equal(modelLoadSettings(settings, 'chat', {})?.cachedPlaces, undefined, 'chat keeps one sequence');
     assert.equal(chatSettings(settings).contextSize, 8192, 'the chat window estimate is the loaded window');
   });
 

@@ -8,6 +8,7 @@ import { AdaptiveThreads } from './adaptiveThreads';
 import { PromptBudget, PromptRate } from './promptBudget';
 import { MAX_DRAFT, PromptLookup } from './promptLookup';
 import { planKvReuse } from './planKvReuse';
+import { choosePlace } from './choosePlace';
 import { HoleStart } from '../../fim/holeStart';
 import { charsPerToken } from '../../common/charsPerToken';
 
@@ -20,9 +21,24 @@ export const EVAL_STEP_TOKENS = 64;
 /** Tokens evaluated (and not measured) before calibrating: the first evaluation pages the weights in. */
 const MIN_WARM_TOKENS = 16;
 
+/** One context sequence and what the completer knows of the last prompt it holds. */
+interface Place {
+  sequence: LlamaContextSequence;
+  /** The last prompt's prefix text and where its cut started (FimFormat.build's `prefixFloor`). */
+  lastCut: { text: string; start: number } | undefined;
+  /**
+   * The last prompt it was given. A place is chosen by this, not by what its cache holds: a request
+   * cancelled while evaluating leaves part of the prompt there, and the next keystroke belongs there.
+   */
+  assigned: readonly Token[];
+  /** When it last served a prompt (a counter; 0 = never). */
+  lastUsed: number;
+}
+
 /**
- * Runs completions on one context sequence, one at a time, keeping the sequence aligned with the
- * last prompt so a keystroke evaluates only the tokens that changed.
+ * Runs completions one at a time on the context's sequences, each kept aligned with the last
+ * prompt it served, so a keystroke evaluates only the tokens that changed, and a jump back to a
+ * place worked at recently finds its prompt still there (choosePlace.ts).
  */
 export class FimCompleter {
   private running: Promise<unknown> = Promise.resolve();
@@ -30,16 +46,17 @@ export class FimCompleter {
   private readonly rate = new PromptRate();
   private readonly budget = new PromptBudget(this.rate);
   private readonly hole = new HoleStart();
-  /** The last prompt's prefix text and where its cut started (FimFormat.build's `prefixFloor`). */
-  private lastCut: { text: string; start: number } | undefined;
+  private readonly places: Place[];
+  private uses = 0;
 
   constructor(
-    private readonly sequence: LlamaContextSequence,
+    /** One sequence, or several of one context: a place each (choosePlace.ts). */
+    sequences: LlamaContextSequence | readonly [LlamaContextSequence, ...LlamaContextSequence[]],
     private readonly format: FimFormat,
     private readonly gate: PriorityGate,
     private readonly counts: CompletionCounts = { received: 0, evaluated: 0, generated: 0, completed: 0, promptTokens: 0, evaluatedTokens: 0 },
     /** The thread count per step; fixed at the context's count where none is given (the quality bench). */
-    private readonly threads: AdaptiveThreads = new AdaptiveThreads(sequence.context.idealThreads, () => undefined, false),
+    private readonly threads: AdaptiveThreads = new AdaptiveThreads(('context' in sequences ? sequences : sequences[0]).context.idealThreads, () => undefined, false),
     /** Draft tokens from the prompt and verify them in one batch (promptLookup.ts). */
     private readonly promptLookup = false,
     /**
@@ -47,7 +64,14 @@ export class FimCompleter {
      * the common prefix. One evaluation step: a shorter run costs little to evaluate again.
      */
     private readonly reuseMinRun = 0,
-  ) {}
+  ) {
+    this.places = ('context' in sequences ? [sequences] : sequences).map((sequence) => ({ sequence, lastCut: undefined, assigned: [], lastUsed: 0 }));
+  }
+
+  /** A sequence of the context: they all have the same size and model. */
+  private get sequence(): LlamaContextSequence {
+    return this.places[0].sequence;
+  }
 
   /** A newer request supersedes the one in flight: it is aborted down to the token loop. */
   complete(params: CompletionParams, signal: AbortSignal): Promise<CompletionResult> {
@@ -100,10 +124,15 @@ export class FimCompleter {
 
   /**
    * The prompt a request gets now: its token bounds, lowered to the context's room and to the
-   * prompt budget at the measured speed. The quality bench scores the model's likelihood of what
-   * the user typed after exactly this prompt (bench/quality/likelihood.ts).
+   * prompt budget at the measured speed; the place that will hold it keeps its cut. The quality
+   * bench scores the model's likelihood of what the user typed after exactly this prompt
+   * (bench/quality/likelihood.ts).
    */
   promptFor(params: CompletionParams): FimPrompt {
+    return this.prepare(params).prompt;
+  }
+
+  private buildPrompt(params: CompletionParams): FimPrompt {
     const room = Math.max(16, this.sequence.contextSize - params.maxTokens - 4);
     const maxPrefixTokens = Math.min(params.maxPrefixTokens, Math.floor(room * 0.6));
     const maxSuffixTokens = Math.min(params.maxSuffixTokens, Math.floor(room * 0.2));
@@ -120,16 +149,51 @@ export class FimCompleter {
     const { prefix, middle } = this.format.typedMiddle
       ? this.hole.split(params.prefix, Math.floor(caps.maxPrefixTokens / 2) * charsPerToken.fewest)
       : { prefix: params.prefix, middle: '' };
-    // While the prefix text only grows at its end, its cut stays where it is or moves down.
-    const last = this.lastCut;
-    const floor = last && prefix.startsWith(last.text) ? last.start : 0;
-    const prompt = this.format.build(
+    return this.format.build(
       { prefix, middle, suffix: params.suffix, extra: params.extra ?? [], filePath: params.filePath, repoName: params.repoName },
       caps,
-      floor,
+      this.prefixFloor(prefix),
     );
-    this.lastCut = { text: prompt.prefixText, start: prompt.prefixStart };
-    return prompt;
+  }
+
+  /**
+   * While the text a place's prompt keeps of the prefix (from its cut to its hole) is still in the
+   * new prefix, whole and at a line start, the cut stays there or moves down: the floor is where
+   * that text now starts (the longest such text, if several places have one). A prompt that kept
+   * the whole prefix gives a floor only while the new prefix starts with it. So it holds while
+   * the user types, when a longer middle had pushed the cut down a block, when the editor's window
+   * dropped lines from its top or, after a jump away and back, starts higher again, and when a
+   * nearby place's prompt holds the start of this one's.
+   */
+  private prefixFloor(prefix: string): number {
+    let floor = 0;
+    let longest = 0;
+    for (const { lastCut: cut } of this.places) {
+      const kept = cut ? cut.text.slice(cut.start) : '';
+      if (!cut || kept.length <= longest) continue;
+      for (let at = prefix.indexOf(kept); at >= 0; at = prefix.indexOf(kept, at + 1)) {
+        // A prompt that kept the whole prefix keeps what is written above it, an edit: a new cut.
+        if (at > 0 && (cut.start === 0 || prefix[at - 1] !== '\n')) continue;
+        floor = at;
+        longest = kept.length;
+        break;
+      }
+    }
+    return floor;
+  }
+
+  /**
+   * The prompt and the place it goes to (choosePlace.ts), which from now on holds it: a newer
+   * request may start from it even if this one is cancelled before it is evaluated.
+   */
+  private prepare(params: CompletionParams): { prompt: FimPrompt; sequence: LlamaContextSequence } {
+    const prompt = this.buildPrompt(params);
+    const states = this.places.map((p) => ({ tokens: p.assigned, lastUsed: p.lastUsed }));
+    const place = this.places[choosePlace(states, prompt.tokens, prompt.stableLength, this.reuseMinRun, EVAL_STEP_TOKENS)];
+    place.lastCut = { text: prompt.prefixText, start: prompt.prefixStart };
+    place.assigned = prompt.tokens;
+    place.lastUsed = ++this.uses;
+    return { prompt, sequence: place.sequence };
   }
 
   private async run(params: CompletionParams, signal: AbortSignal): Promise<CompletionResult> {
@@ -150,8 +214,7 @@ export class FimCompleter {
    * repeats the prompt. Steps without drafts go through one plain `evaluate` iterator: a
    * `controlledEvaluate` per token costs a sampler per step (measured +50 % a token on fim-qwen2).
    */
-  private async *speculate(prompt: Token[], first: Token[], counts: { draftedTokens: number; acceptedTokens: number }): AsyncGenerator<Token> {
-    const sequence = this.sequence;
+  private async *speculate(sequence: LlamaContextSequence, prompt: Token[], first: Token[], counts: { draftedTokens: number; acceptedTokens: number }): AsyncGenerator<Token> {
     const lookup = new PromptLookup(prompt);
     const history = prompt.slice();
     const next = { generateNext: { token: true, options: { temperature: 0 } } };
@@ -197,9 +260,9 @@ export class FimCompleter {
   private async generate(params: CompletionParams, signal: AbortSignal): Promise<CompletionResult> {
     this.counts.evaluated++;
     const start = performance.now();
-    const sequence = this.sequence;
+    const { prompt: built, sequence } = this.prepare(params);
+    const prompt = built.tokens;
     const model = sequence.model;
-    const prompt = this.promptFor(params).tokens;
 
     // Keep the longest common prefix of the KV state. When generating, the last prompt token is
     // evaluated again: its logits give the first generated token.
@@ -260,7 +323,7 @@ export class FimCompleter {
     let firstTokenAt = 0;
     this.counts.generated++;
     this.counts.evaluatedTokens += first.length; // with the last prompt token, evaluated again for its logits
-    const iterator = drafts ? this.speculate(prompt, first, drafts) : sequence.evaluate(first, { temperature: 0 });
+    const iterator = drafts ? this.speculate(sequence, prompt, first, drafts) : sequence.evaluate(first, { temperature: 0 });
     try {
       // Each next() decodes one token: the thread count can change between two of them. With
       // drafts, one next() may verify several and the ones after it cost nothing: those steps

@@ -153,7 +153,8 @@ class TokenFimFormat implements FimFormat {
    * room above them, so a cut that moved up costs the whole prompt after it, evaluated again. The
    * caller passes the previous cut while the prefix text only grew at its end (typing, a
    * speculative request with the shown suggestion typed), when a longer middle had pushed the cut
-   * down a block and a shorter one would have brought it back.
+   * down a block and a shorter one would have brought it back; and wherever the text from that
+   * cut on is still whole in the new prefix (fimCompleter.ts prefixFloor).
    */
   build(parts: FimPromptParts, budget: FimBudget, prefixFloor = 0): FimPrompt {
     const pieces = this.layoutWithin(parts, Math.max(0, Math.floor(budget.maxExtraTokens)));

@@ -13,7 +13,7 @@ import { EVAL_STEP_TOKENS, FimCompleter } from './fimCompleter';
 import { CACHE_REUSE_MIN_RUN } from './planKvReuse';
 import { detectFimFormat } from './fimFormat';
 import { processLlama } from './processLlama';
-import { loadNodeLlamaCpp, type LlamaContext, type LlamaModel, type NodeLlamaCpp } from './nodeLlamaCpp';
+import { loadNodeLlamaCpp, type LlamaContext, type LlamaContextSequence, type LlamaModel, type NodeLlamaCpp } from './nodeLlamaCpp';
 import { PriorityGate } from './priorityGate';
 import { noChatTemplateError, noFimTokensError, problemOf, unsupportedArchitectureError, validateModelFile } from './validateModelFile';
 
@@ -133,7 +133,7 @@ export class ModelHost {
       const gpuLayers = llama.gpu === false ? 0 : insights.totalLayers;
       const weights = await insights.estimateModelResourceRequirementsV2({ gpuLayers });
       const contextSize = Math.min(params.contextSize, insights.trainContextSize ?? params.contextSize);
-      const kv = await insights.estimateContextResourceRequirementsV2({ contextSize, modelGpuLayers: gpuLayers, sequences: 1 });
+      const kv = await insights.estimateContextResourceRequirementsV2({ contextSize, modelGpuLayers: gpuLayers, sequences: params.cachedPlaces ?? 1 });
       result.memory = { ramBytes: weights.cpuRam + kv.cpuRam, vramBytes: weights.gpuVram + kv.gpuVram };
       if (params.role === 'completion' && !result.fim) throw noFimTokensError(name);
       if (params.role === 'chat' && !result.chatTemplate) throw noChatTemplateError(name);
@@ -181,12 +181,14 @@ export class ModelHost {
     this.fullThreads ??= llama.maxThreads;
     llama.maxThreads = this.fullThreads;
     this.adaptive?.forget();
+    // Completion keeps a sequence for each recent place (choosePlace.ts); each has its own cells.
+    const sequences = params.role === 'completion' ? Math.max(1, params.cachedPlaces ?? 1) : 1;
     let context: LlamaContext;
     try {
       context = await model.createContext({
         contextSize: Math.min(params.contextSize, model.trainContextSize),
         threads,
-        sequences: 1,
+        sequences,
         // Compute buffers sized to the completer's largest decode, not node-llama-cpp's default
         // batch of 512: for a 150k-token vocabulary the logits alone of a 512-token batch take
         // 300 MB. Chat keeps the default: it evaluates long prompts, where bigger batches pay.
@@ -226,7 +228,8 @@ export class ModelHost {
         this.log({ level: 'info', message: `${kind}: ${n} of ${context.idealThreads} threads from now on: ${why}` }),
       );
       this.adaptive = adaptive;
-      slot.completer = new FimCompleter(sequence, fimFormat, this.gate, this.completionCounts, adaptive, lookup, reuseMinRun);
+      const places: [LlamaContextSequence, ...LlamaContextSequence[]] = [sequence, ...Array.from({ length: sequences - 1 }, () => context.getSequence())];
+      slot.completer = new FimCompleter(places, fimFormat, this.gate, this.completionCounts, adaptive, lookup, reuseMinRun);
       try {
         await slot.completer.calibrate();
         this.log({ level: 'info', message: `prompt speed: ${Math.round(slot.completer.promptTokensPerSecond ?? 0)} tokens/s` });
@@ -241,7 +244,7 @@ export class ModelHost {
     }
     slot.info.loadMs = Math.round(performance.now() - started);
     this.slots.set(params.role, slot);
-    this.log({ level: 'info', message: `loaded ${name} for ${params.role} in ${slot.info.loadMs} ms (${threads} threads, ${slot.info.gpu}${lookup ? ', prompt lookup' : ''})` });
+    this.log({ level: 'info', message: `loaded ${name} for ${params.role} in ${slot.info.loadMs} ms (${threads} threads, ${slot.info.gpu}${lookup ? ', prompt lookup' : ''}${sequences > 1 ? `, ${sequences} cached places` : ''}, context ${Math.round(slot.info.kvBytes / 2 ** 20)} MB)` });
     return slot.info;
   }
 
@@ -349,6 +352,7 @@ function contextMemoryBytes(model: LlamaModel, context: LlamaContext): number {
       contextSize: context.contextSize,
       modelGpuLayers: model.gpuLayers,
       batchSize: context.batchSize,
+      sequences: context.totalSequences,
     });
     return r.cpuRam + r.gpuVram;
   } catch {
