@@ -38,8 +38,15 @@ describe('choosePlace (which sequence keeps a place)', () => {
     ];
     // Every place keeps the head of the new prompt, none more: the oldest, B, is overwritten.
     assert.equal(choose(places, [...head, ...seq(5000, 300)]), 1);
-    // An unused sequence is older than any used one, although it keeps not even the head.
-    assert.equal(choose([...places, { tokens: [], lastUsed: 0 }], [...head, ...seq(5000, 300)]), 3);
+    // An unused sequence is older than any used one: it is taken while the head is short...
+    const short = [7, 8, 9];
+    const shortPlaces = places.map((p) => ({ ...p, tokens: [...short, ...p.tokens.slice(head.length)] }));
+    assert.equal(choosePlace([...shortPlaces, { tokens: [], lastUsed: 0 }], [...short, ...seq(5000, 300)], short.length, 0, 64), 3);
+    // ...but not when it would evaluate a long head (80 tokens of extra context) again.
+    assert.equal(choose([...places, { tokens: [], lastUsed: 0 }], [...head, ...seq(5000, 300)]), 1);
+    // Nor is a used place whose head is out of date: the extra context changed since it was used.
+    const stale = [{ tokens: [...seq(1, 10), ...seq(600, 70), ...seq(1000, 500)], lastUsed: 1 }, { tokens: placeB, lastUsed: 2 }];
+    assert.equal(choose(stale, [...head, ...seq(5000, 300)]), 1);
   });
 
   it('a place must keep `worthIt` tokens past the head, or half of a short prompt past it', () => {

@@ -33,22 +33,20 @@ export function keptTokens(cached: ArrayLike<number>, prompt: ArrayLike<number>,
  * The index of the place for `prompt`: of the places that keep at least `worthIt` tokens of it
  * past `head` (its first tokens, which do not depend on where the cursor is: the FIM markers and
  * the extra context, FimPrompt.stableLength), or half of what follows the head in a short prompt,
- * the one that keeps the most; if none does, the prompt is at a new place and goes to the least
- * recently used one.
+ * the one that keeps the most. If none does, the prompt is at a new place and goes to the least
+ * recently used place of those that keep within `worthIt` tokens of the most any place keeps: a
+ * long head (the extra context) cached in one place only is not evaluated again to spare a place.
  */
 export function choosePlace(places: readonly PlaceState[], prompt: ArrayLike<number>, head: number, minRun: number, worthIt: number): number {
   const need = Math.min(prompt.length, head + Math.max(1, Math.min(worthIt, Math.ceil((prompt.length - head) / 2))));
+  const kept = places.map((p) => keptTokens(p.tokens, prompt, minRun));
   let best = -1;
-  let bestKept = need - 1;
-  for (let i = 0; i < places.length; i++) {
-    const kept = keptTokens(places[i].tokens, prompt, minRun);
-    if (kept > bestKept) {
-      best = i;
-      bestKept = kept;
-    }
-  }
+  for (let i = 0; i < places.length; i++) if (kept[i] >= need && (best < 0 || kept[i] > kept[best])) best = i;
   if (best >= 0) return best;
-  let lru = 0;
-  for (let i = 1; i < places.length; i++) if (places[i].lastUsed < places[lru].lastUsed) lru = i;
+  const most = Math.max(...kept);
+  let lru = -1;
+  for (let i = 0; i < places.length; i++) {
+    if (kept[i] >= most - worthIt && (lru < 0 || places[i].lastUsed < places[lru].lastUsed)) lru = i;
+  }
   return lru;
 }
