@@ -6,8 +6,8 @@
  * again, although nothing had changed there. With a few sequences, each keeps the state of a
  * place the user worked at recently, as llama-server's slots do (`--parallel` with its prompt
  * similarity): a prompt goes to the sequence that keeps the most of it, and a prompt that none
- * keeps much of (a jump to a new place) overwrites the least recently used one, not the place
- * just left.
+ * keeps much of (a jump to a new place) overwrites the least recently used one that holds its
+ * head, not the place just left.
  */
 import { planKvReuse } from './planKvReuse';
 
