@@ -44,7 +44,13 @@ describe("UI: Sovereign in VS Code's own Chat panel, signed out of Copilot", fun
     await runCommand(page, "Sovereign: Ask in VS Code's Chat Panel (@sovereign)");
     const input = page.locator('.interactive-input-editor').first();
     await input.locator('.view-lines', { hasText: '@sovereign' }).waitFor({ state: 'visible', timeout: 30_000 });
-    assert.ok((await page.locator('.chat-attached-context, .chat-implicit-context').allInnerTexts()).some((t) => t.includes('.env')), 'VS Code attached .env to its input');
+    // The panel shows the attachment a moment after the input (a CI run looked once, too early).
+    const attached = await page
+      .locator('.chat-attached-context, .chat-implicit-context', { hasText: '.env' })
+      .first()
+      .waitFor({ state: 'visible', timeout: 15_000 })
+      .then(() => true, () => false);
+    assert.ok(attached, 'VS Code attached .env to its input');
     await input.click({ force: true });
     await page.keyboard.press('Control+End');
     await page.keyboard.type('Once upon a time');
