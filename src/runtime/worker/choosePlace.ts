@@ -9,7 +9,7 @@
  * keeps much of (a jump to a new place) overwrites the least recently used one that holds its
  * head, not the place just left.
  */
-import { planKvReuse } from './planKvReuse';
+import { commonPrefix, planKvReuse } from './planKvReuse';
 
 export interface PlaceState {
   /** The tokens the sequence's KV cache holds, or is filling (the last prompt it was given). */
@@ -23,10 +23,7 @@ export interface PlaceState {
  * that planKvReuse.ts can move into place.
  */
 export function keptTokens(cached: ArrayLike<number>, prompt: ArrayLike<number>, minRun: number): number {
-  if (minRun > 0) return planKvReuse(cached, prompt, minRun).kept;
-  let common = 0;
-  while (common < cached.length && common < prompt.length && cached[common] === prompt[common]) common++;
-  return common;
+  return minRun > 0 ? planKvReuse(cached, prompt, minRun).kept : commonPrefix(cached, prompt);
 }
 
 /**

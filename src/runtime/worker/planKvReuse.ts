@@ -18,6 +18,13 @@
  */
 export const CACHE_REUSE_MIN_RUN = 64;
 
+/** How many tokens the cache and the prompt share from their start. */
+export function commonPrefix(cached: ArrayLike<number>, prompt: ArrayLike<number>): number {
+  let common = 0;
+  while (common < cached.length && common < prompt.length && cached[common] === prompt[common]) common++;
+  return common;
+}
+
 /** Cached positions [start, end) to erase. */
 export interface TokenRange {
   start: number;
@@ -39,8 +46,7 @@ export interface KvReusePlan {
  * non-matching text; a run is compared once.
  */
 export function planKvReuse(cached: ArrayLike<number>, prompt: ArrayLike<number>, minRun: number): KvReusePlan {
-  let common = 0;
-  while (common < cached.length && common < prompt.length && cached[common] === prompt[common]) common++;
+  const common = commonPrefix(cached, prompt);
   // Nothing to shift into a prefix of nothing: erasing from position 0 makes node-llama-cpp drop
   // and refill the whole sequence.
   if (common === 0) return { erase: [], kept: 0 };
