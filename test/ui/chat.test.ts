@@ -457,9 +457,14 @@ describe('UI: chat context keeps what the user asked for (default 4,096-token wi
     // What the user added is sent whole; the automatic active file is the one trimmed.
     assert.match((await added.getAttribute('class')) ?? '', /\bwhole\b/, `added chip: ${await added.textContent()}`);
     await frame.locator('#chips .chip.trimmed', { hasText: 'big_module.py' }).waitFor({ timeout: 10_000 });
-    const style = (chip: typeof added) => chip.evaluate((e) => getComputedStyle(e).outlineStyle);
-    assert.equal(await style(active), 'dashed', 'a trimmed chip looks different');
-    assert.notEqual(await style(added), 'dashed', 'a whole chip does not');
+    // Found and read in one synchronous call: the bar replaces its chips on every token-count update, and
+    // a chip a locator resolved a moment earlier can be detached by then (its computed style reads '').
+    const style = (name: string) => frame.evaluate((text) => {
+      const chip = Array.from(document.querySelectorAll('#chips .chip')).find((e) => e.textContent?.includes(text));
+      return chip ? getComputedStyle(chip).outlineStyle : `no chip for ${text}`;
+    }, name);
+    assert.equal(await style('big_module.py'), 'dashed', 'a trimmed chip looks different');
+    assert.notEqual(await style('helpers_util.py'), 'dashed', 'a whole chip does not');
     assert.match((await frame.locator('.entry.user').last().locator('.context-labels').textContent()) ?? '', /helpers_util\.py.*big_module\.py \(trimmed\)|big_module\.py \(trimmed\).*helpers_util\.py/);
 
     // One number: the chip, its tooltip and the note below the answer (exact counts by now).
