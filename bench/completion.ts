@@ -128,7 +128,13 @@ async function busyRun(ctx: RunContext): Promise<void> {
     const threads = played.sovDriver.calls.map((call) => call.stats?.threads).filter((t): t is number => t !== undefined);
     figures[c.name] = {
       load: c.load ? loadDescriptions[c.load] : 'none',
-      sovereign: { p50_ms: sov.p50_ms, p95_ms: sov.p95_ms, timeouts: sov.timeouts, timeouts_with_empty_answer: sov.timeouts_with_empty_answer, p50_vs_quiet: ratioOf(sov.p50_ms, quiet.sov.p50_ms), threads_per_request: countBy(threads), by_wait_point: sov.by_wait_point },
+      sovereign: {
+        p50_ms: sov.p50_ms, p95_ms: sov.p95_ms, timeouts: sov.timeouts, timeouts_with_empty_answer: sov.timeouts_with_empty_answer, p50_vs_quiet: ratioOf(sov.p50_ms, quiet.sov.p50_ms),
+        // The floor of this condition: the median of llama-bench before the replay (quiet) and after each file (under the load); see floorRates.
+        floor_ratio_p50: sov.floor_ratio_p50, floor_ratio_at_request_speed_p50: sov.floor_ratio_at_request_speed_p50, evaluated_share_all_requests: sov.evaluated_share_all_requests,
+        floor_rates: (results.rates as { floor: unknown }).floor,
+        threads_per_request: countBy(threads), by_wait_point: sov.by_wait_point,
+      },
       llama_server: { p50_ms: ls.p50_ms, p95_ms: ls.p95_ms, timeouts: ls.timeouts, timeouts_with_empty_answer: ls.timeouts_with_empty_answer, p50_vs_quiet: ratioOf(ls.p50_ms, quiet.ls.p50_ms) },
       ratio_p50: ratioOf(sov.p50_ms, ls.p50_ms),
     };

@@ -34,13 +34,25 @@ async function engineTg(runtime: RuntimeClient, tokens: number, i: number): Prom
   return s.generatedTokens >= 2 && s.generateMs > 0 ? ((s.generatedTokens - 1) / s.generateMs) * 1000 : NaN;
 }
 
-export interface RateFigures {
+/** One llama-bench sample taken between the replay's files, under the replay's conditions. */
+export interface RateSample {
+  /** The file whose sessions (every side) ran just before. */
+  after: string;
   pp512: number;
+  tg: number;
+}
+
+export interface RateFigures {
+  /** llama-bench pp512 before the replay (median of 2 repetitions). */
+  pp512: number;
+  /** llama-bench tg before the replay: median of the runs alternated with the engine's. */
   tg: number;
   engineTg: number;
   nGen: number;
   benchTgRuns: number[];
   engineTgRuns: number[];
+  /** Samples after each file of the replay, filled in while it runs. */
+  throughRun: RateSample[];
 }
 
 /**
@@ -58,7 +70,32 @@ export async function measureRates(bench: string, model: string, runtime: Runtim
     benchTgRuns.push(await llamaBench(bench, model, { ...o, p: 0, n: nGen, r: 1 }));
     engineTgRuns.push(await engineTg(runtime, nGen, i));
   }
-  return { pp512, tg: p50(benchTgRuns), engineTg: p50(engineTgRuns), nGen, benchTgRuns, engineTgRuns };
+  return { pp512, tg: p50(benchTgRuns), engineTg: p50(engineTgRuns), nGen, benchTgRuns, engineTgRuns, throughRun: [] };
+}
+
+/**
+ * llama-bench pp512 and tg once each, between two files of the replay. Only llama-bench runs: a
+ * probe through the engine would take one of its cached places and change what the next file
+ * reuses. A few seconds per file.
+ */
+export async function sampleRates(bench: string, model: string, args: Args, after: string): Promise<RateSample> {
+  const o = { threads: args.threads, batch: args.batch };
+  const pp512 = await llamaBench(bench, model, { ...o, p: 512, n: 0, r: 1 });
+  const tg = await llamaBench(bench, model, { ...o, p: 0, n: Math.max(64, args.tokens), r: 1 });
+  return { after, pp512, tg };
+}
+
+/**
+ * The floor's rates: the median of every llama-bench sample of the run, the ones before the
+ * replay and the ones between its files. One sample before a 20-minute replay made the floor
+ * follow whatever minute it fell in: generation at 22.6 t/s in one run, 37.2 in the next, with
+ * the engine at 28.5 and 26.9 t/s during those replays.
+ */
+export function floorRates(r: RateFigures): { pp: number; tg: number } {
+  return {
+    pp: p50([r.pp512, ...r.throughRun.map((x) => x.pp512)]),
+    tg: p50([...r.benchTgRuns, ...r.throughRun.map((x) => x.tg)]),
+  };
 }
 
 export async function tokenizeAll(url: string, texts: string[]): Promise<Map<string, number>> {

@@ -14,7 +14,7 @@ import type { Args } from './args';
 import { Harness, type RunResult } from './harness';
 import { loadDescriptions, startLoad, type LoadKind } from '../../test/harness/busyLoad';
 import { overheadProbe } from './overheadProbe';
-import { measureRates, tokenizeAll, type RateFigures } from './rates';
+import { measureRates, sampleRates, tokenizeAll, type RateFigures } from './rates';
 
 const serverLog = join(tmpdir(), 'sovereign-bench-llama-server.log');
 
@@ -91,7 +91,8 @@ export async function playBothSides(args: Args, model: string, replay: Replay, s
     const equalDriver = equalRuntime && equalSettings && new SovereignDriver(equalRuntime, { settings: equalSettings, prefixLines: 256, suffixLines: 64, repoName: 'workspace' });
     const equalHarness = equalDriver && new Harness(equalDriver, args.seed, args.typethrough);
     if (equalDriver && equalHarness) sides.splice(1, 0, ['Sovereign (equal context)', equalHarness, equalDriver]);
-    // The competing load runs while the sides type (the rates above are the quiet machine's).
+    // The competing load runs while the sides type and while the rates are sampled between files
+    // (the rates before the replay are the quiet machine's).
     const countsBefore = [await countsOf(runtime), await countsOf(equalRuntime)];
     const running = competing && startLoad(competing);
     if (running) log(`competing load on: ${loadDescriptions[running.kind]}`);
@@ -107,6 +108,10 @@ export async function playBothSides(args: Args, model: string, replay: Replay, s
           // other side runs, so it never competes with it for the CPU.
           await driver.quiesce(30_000);
         }
+        // The floor's rates through the run, under the same load as the replay (see floorRates).
+        const sample = await sampleRates(binaries.bench, model, args, session.file.rel);
+        rates.throughRun.push(sample);
+        log(`rates after ${session.file.rel}: llama-bench pp512 ${sample.pp512.toFixed(1)} t/s, tg ${sample.tg.toFixed(2)} t/s`);
       }
     } finally {
       await running?.stop();
