@@ -1,4 +1,5 @@
-import { ThreadTuner } from './threadTuner';
+import { FreeCores } from './freeCores';
+import { ThreadTuner, type RoomSource } from './threadTuner';
 
 /**
  * The worker's thread count, adapted per evaluation step (see threadTuner.ts for why). Prompt
@@ -19,9 +20,11 @@ export class AdaptiveThreads {
     readonly enabled: boolean,
     onChange: (kind: 'prompt' | 'generation', threads: number, why: string) => void = () => undefined,
     now?: () => number,
+    /** The machine's free cores, shared by both tuners (one reading of the counters serves both). */
+    room: RoomSource | undefined = enabled ? new FreeCores() : undefined,
   ) {
-    this.prompt = new ThreadTuner(maxThreads, now, undefined, (t, why) => onChange('prompt', t, why));
-    this.decode = new ThreadTuner(maxThreads, now, undefined, (t, why) => onChange('generation', t, why));
+    this.prompt = new ThreadTuner(maxThreads, now, undefined, (t, why) => onChange('prompt', t, why), room);
+    this.decode = new ThreadTuner(maxThreads, now, undefined, (t, why) => onChange('generation', t, why), room);
   }
 
   /** The count generation runs with now (outside probes): what the status bar and the log report. */
