@@ -57,9 +57,9 @@ export interface Driver {
   move(doc: DocState): void;
   /**
    * The user stopped typing: waits until the extension's background work (speculation, extra
-   * context entering the ring and its warm-up) is done, up to `timeoutMs`.
+   * context entering the ring and its warm-up) is done, up to `timeoutMs`; false when it was not.
    */
-  quiesce(timeoutMs: number): Promise<void>;
+  quiesce(timeoutMs: number): Promise<boolean>;
   /** Side-specific figures for the report. */
   summary(): Record<string, unknown>;
   dispose(): Promise<void>;

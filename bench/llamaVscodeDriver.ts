@@ -557,10 +557,11 @@ export class LlamaVscodeDriver implements Driver {
     this.pendingTimeouts.add(p);
   }
 
-  async quiesce(timeoutMs: number): Promise<void> {
+  async quiesce(timeoutMs: number): Promise<boolean> {
     const end = performance.now() + timeoutMs;
     const busy = () => this.inFlight > 0 || this.isRequestInProgress || this.pendingTimeouts.size > 0 || this.queuedChunks.length > 0;
     while (busy() && performance.now() < end) await sleep(50);
+    return !busy();
   }
 
   /** The background work started so far (speculative requests after a shown suggestion) is done. */

@@ -216,9 +216,11 @@ export class SovereignDriver implements Driver {
     this.controller = undefined;
   }
 
-  async quiesce(timeoutMs: number): Promise<void> {
+  async quiesce(timeoutMs: number): Promise<boolean> {
     const end = performance.now() + timeoutMs;
-    while ((this.inFlight > 0 || this.feeder.pendingCount > 0) && performance.now() < end) await sleep(50);
+    const busy = () => this.inFlight > 0 || this.feeder.pendingCount > 0;
+    while (busy() && performance.now() < end) await sleep(50);
+    return !busy();
   }
 
   summary(): Record<string, unknown> {

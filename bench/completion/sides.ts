@@ -105,8 +105,14 @@ export async function playBothSides(args: Args, model: string, replay: Replay, s
           log(`${name}: typing ${session.file.rel} (${session.steps.length} steps)`);
           await harness.session(session);
           // The user stops; background work (speculation, ring warm-ups) finishes before the
-          // other side runs, so it never competes with it for the CPU.
-          await driver.quiesce(30_000);
+          // other side runs, so it never competes with it for the CPU. llama.vscode never cancels a
+          // request, so llama-server can be half a minute behind when its typing ends: with a
+          // 30-second limit here, the first wait point of Sovereign's next session ran beside that
+          // backlog (apply.js#1, range.js#1: 8-14 s, one timeout).
+          const quietFrom = performance.now();
+          const idle = await driver.quiesce(180_000);
+          const waited = (performance.now() - quietFrom) / 1000;
+          if (!idle || waited > 5) log(`${name}: ${idle ? 'idle' : 'STILL BUSY'} after ${waited.toFixed(0)} s of waiting for its background work`);
         }
         // The floor's rates through the run, under the same load as the replay (see floorRates).
         const sample = await sampleRates(binaries.bench, model, args, session.file.rel);
