@@ -561,7 +561,21 @@ export class LlamaVscodeDriver implements Driver {
     const end = performance.now() + timeoutMs;
     const busy = () => this.inFlight > 0 || this.isRequestInProgress || this.pendingTimeouts.size > 0 || this.queuedChunks.length > 0;
     while (busy() && performance.now() < end) await sleep(50);
-    return !busy();
+    if (busy()) return false;
+    // The server too: with no request of ours open it can still be working (llama-bench sampled
+    // right after llama-server's session ran at a quarter of its speed on a quiet machine).
+    while (!this.options.infill && (await this.serverProcessing()) && performance.now() < end) await sleep(100);
+    return this.options.infill !== undefined || !(await this.serverProcessing());
+  }
+
+  /** Whether any llama-server slot is processing (GET /slots); false when the server cannot say. */
+  private async serverProcessing(): Promise<boolean> {
+    try {
+      const slots = (await (await fetch(`${this.config.endpoint}/slots`)).json()) as { is_processing?: boolean }[];
+      return Array.isArray(slots) && slots.some((slot) => slot.is_processing === true);
+    } catch {
+      return false;
+    }
   }
 
   /** The background work started so far (speculative requests after a shown suggestion) is done. */
