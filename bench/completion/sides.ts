@@ -106,9 +106,8 @@ export async function playBothSides(args: Args, model: string, replay: Replay, s
           await harness.session(session);
           // The user stops; background work (speculation, ring warm-ups) finishes before the
           // other side runs, so it never competes with it for the CPU. llama.vscode never cancels a
-          // request, so llama-server can be half a minute behind when its typing ends: with a
-          // 30-second limit here, the first wait point of Sovereign's next session ran beside that
-          // backlog (apply.js#1, range.js#1: 8-14 s, one timeout).
+          // request, so llama-server can still be working through a queue when the typing ends (10 s
+          // in one run); the wait, once at most 30 s, is now up to 3 minutes, and a long one is logged.
           const quietFrom = performance.now();
           const idle = await driver.quiesce(180_000);
           const waited = (performance.now() - quietFrom) / 1000;
