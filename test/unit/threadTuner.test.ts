@@ -1,18 +1,17 @@
 import * as assert from 'node:assert/strict';
-import { ThreadTuner, type RoomSource } from '../../src/runtime/worker/threadTuner';
+import { ThreadTuner } from '../../src/runtime/worker/threadTuner';
 
 /**
  * A simulated machine: each step costs what the current load makes it cost with the chosen thread
  * count, and the clock moves by that much. The costs are the shapes measured in issue 12 on a
  * 2-core machine: quiet, 2 threads beat 1; beside a competing job, 2 threads collapse.
  */
-function machine(maxThreads = 2, spikeEvery = 0, room?: (ownThreads: number) => number | undefined) {
+function machine(maxThreads = 2, spikeEvery = 0) {
   let t = 0;
   let n = 0;
   let cost: Record<number, number> = { 1: 90, 2: 50 };
   const changes: string[] = [];
-  const source: RoomSource | undefined = room && { beyond: room };
-  const tuner = new ThreadTuner(maxThreads, () => t, undefined, (threads, why) => changes.push(`${threads}: ${why}`), source);
+  const tuner = new ThreadTuner(maxThreads, () => t, undefined, (threads, why) => changes.push(`${threads}: ${why}`));
   const used: number[] = [];
   return {
     tuner,
@@ -115,65 +114,5 @@ describe('ThreadTuner (adaptive thread count)', () => {
       tuner.observe(threads, 1, cost[threads]);
     }
     assert.equal(tuner.threads, 3);
-  });
-
-  describe('with the CPU counters (FreeCores) telling it whether other processes leave a core free', () => {
-    /** The counters of the simulated 2-core machine: quiet, only our threads; loaded, a competitor takes a core. */
-    const counters = (m: { loaded: boolean }) => (own: number) => 2 - (m.loaded ? 1 : 0) - own;
-
-    /** 10 s quiet, 120 s beside a competitor (its probes back off to the longest wait), then quiet: ms until 2 threads again. */
-    function comeBack(room?: (ownThreads: number) => number | undefined, state = { loaded: false }) {
-      const m = machine(2, 0, room);
-      m.run(10_000);
-      state.loaded = true;
-      m.setCost({ 1: 150, 2: 1000 });
-      m.run(120_000);
-      assert.equal(m.tuner.threads, 1);
-      state.loaded = false;
-      m.setCost({ 1: 90, 2: 50 });
-      const quietAt = m.now;
-      while (Number(m.tuner.threads) !== 2 && m.now - quietAt < 120_000) m.run(1);
-      return { ms: m.now - quietAt, m };
-    }
-
-    it('goes back to all threads within a few steps once the machine is quiet, not after its back-off', () => {
-      const state = { loaded: false };
-      const withCounters = comeBack(counters(state), state);
-      const without = comeBack();
-      assert.equal(withCounters.m.tuner.threads, 2);
-      assert.ok(withCounters.ms <= 500, `took ${withCounters.ms} ms of simulated time with the counters`);
-      // The control: the schedule alone waits out the back-off here, so the case above measures the counters.
-      assert.ok(without.ms > 2_000, `the schedule alone came back in ${without.ms} ms`);
-      assert.match(withCounters.m.changes.at(-1) ?? '', /^2: a free core/);
-    });
-
-    it('beside a competitor the counters add no tries: the same steps as without them', () => {
-      const busy = machine(2, 0, counters({ loaded: true }));
-      const plain = machine(2);
-      for (const m of [busy, plain]) m.setCost({ 1: 150, 2: 1000 });
-      assert.deepEqual(busy.run(120_000), plain.run(120_000));
-    });
-
-    it('counters that promise a free core that is not there (a container with a CPU quota) cost one slow step per longest wait', () => {
-      const lying = machine(2, 0, () => 1);
-      const plain = machine(2);
-      for (const m of [lying, plain]) m.setCost({ 1: 150, 2: 1000 });
-      const slow = (steps: number[]) => steps.filter((t) => t === 2).length;
-      const extra = slow(lying.run(120_000)) - slow(plain.run(120_000));
-      assert.equal(lying.tuner.threads, 1);
-      assert.ok(extra <= Math.ceil(120_000 / 32_000) + 1, `${extra} more slow steps than without the counters`);
-    });
-
-    it('at all threads it does not read them', () => {
-      let reads = 0;
-      const m = machine(2, 0, () => {
-        reads++;
-        return 1;
-      });
-      const steps = m.run(60_000);
-      assert.equal(m.tuner.threads, 2);
-      // Only during the schedule's probes of 1 thread (a few steps) is there a count below the most.
-      assert.ok(reads <= steps.filter((t) => t === 1).length, `${reads} reads in ${steps.length} steps`);
-    });
   });
 });

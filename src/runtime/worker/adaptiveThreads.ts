@@ -1,5 +1,4 @@
-import { FreeCores } from './freeCores';
-import { ThreadTuner, type RoomSource } from './threadTuner';
+import { ThreadTuner } from './threadTuner';
 
 /**
  * The worker's thread count, adapted per evaluation step (see threadTuner.ts for why). Prompt
@@ -20,11 +19,9 @@ export class AdaptiveThreads {
     readonly enabled: boolean,
     onChange: (kind: 'prompt' | 'generation', threads: number, why: string) => void = () => undefined,
     now?: () => number,
-    /** The machine's free cores, shared by both tuners (one reading of the counters serves both). */
-    room: RoomSource | undefined = enabled ? new FreeCores() : undefined,
   ) {
-    this.prompt = new ThreadTuner(maxThreads, now, undefined, (t, why) => onChange('prompt', t, why), room);
-    this.decode = new ThreadTuner(maxThreads, now, undefined, (t, why) => onChange('generation', t, why), room);
+    this.prompt = new ThreadTuner(maxThreads, now, undefined, (t, why) => onChange('prompt', t, why));
+    this.decode = new ThreadTuner(maxThreads, now, undefined, (t, why) => onChange('generation', t, why));
   }
 
   /** The count generation runs with now (outside probes): what the status bar and the log report. */

@@ -14,13 +14,6 @@
  * probes cost a few slower tokens every half minute; on a busy one they find the way back as soon
  * as the competitor stops.
  *
- * Below the most threads, the timings cannot tell when the machine became quiet again: they only
- * measure the count in use. The CPU counters can (freeCores.ts): when other processes leave a core
- * free beyond ours, the tuner tries one more thread at once instead of waiting out its back-off. On
- * a quiet machine the editor's own work (a keystroke handled beside a decode) sometimes drove it to
- * 1 thread, where it then stayed for up to `maxProbeEveryMs`: 18 of 78 requests of a quiet
- * replay, each generating at 1 thread's speed (bench:completion --busy, stop 23).
- *
  * Pure (clock injected): the worker feeds it step timings, fimCompleter.ts applies its choice.
  */
 export interface ThreadTunerOptions {
@@ -39,15 +32,6 @@ export interface ThreadTunerOptions {
 
 export const defaultThreadTunerOptions: ThreadTunerOptions = { probeEveryMs: 2_000, maxProbeEveryMs: 32_000, probeSteps: 2, window: 3 };
 
-/** Where the tuner learns whether other processes leave room for one more thread (FreeCores). */
-export interface RoomSource {
-  /** Cores free beyond others' use and `ownThreads` of ours; undefined while unknown. */
-  beyond(ownThreads: number): number | undefined;
-}
-
-/** Free cores beyond ours that make one more thread worth a try: at least half a core. */
-const roomForOneMore = 0.5;
-
 interface Estimate {
   /** Milliseconds per token: the median of `recent`. */
   msPerToken: number;
@@ -63,15 +47,12 @@ function median(xs: readonly number[]): number {
 
 export class ThreadTuner {
   private readonly estimates = new Map<number, Estimate>();
-  /** `promised`: started because the CPU counters showed room, not by the schedule. */
-  private probe: { threads: number; samples: number[]; promised: boolean } | undefined;
+  private probe: { threads: number; samples: number[] } | undefined;
   private probeEveryMs: number;
   /** The cost per token of the count in use when it was last compared with a neighbour. */
   private baseline = Infinity;
   private nextProbeAt: number;
   private chosen: number;
-  /** Until then the room the counters show is not believed (a try they promised lost). */
-  private roomTrustedFrom = -Infinity;
 
   constructor(
     /** The most threads to use (the configured count). */
@@ -80,8 +61,6 @@ export class ThreadTuner {
     private readonly options: ThreadTunerOptions = defaultThreadTunerOptions,
     /** Told when the count in use changes, with the estimates that made it change. */
     private readonly onChange: (threads: number, why: string) => void = () => undefined,
-    /** The machine's free cores; without it the tuner goes by its timings and schedule alone. */
-    private readonly room?: RoomSource,
   ) {
     this.chosen = Math.max(1, maxThreads);
     this.probeEveryMs = options.probeEveryMs;
@@ -97,27 +76,13 @@ export class ThreadTuner {
   next(): number {
     if (this.maxThreads <= 1) return 1;
     if (this.probe) return this.probe.threads;
-    const at = this.now();
-    if (this.roomForMore(at)) {
-      this.probe = { threads: this.chosen + 1, samples: [], promised: true };
-      return this.probe.threads;
-    }
-    if (at < this.nextProbeAt) return this.chosen;
+    if (this.now() < this.nextProbeAt) return this.chosen;
     // Probe the neighbour (one fewer or one more) measured longest ago: one fewer is the way out
     // of a busy machine, one more the way back once it is quiet.
     const neighbours = [this.chosen - 1, this.chosen + 1].filter((t) => t >= 1 && t <= this.maxThreads);
     const candidate = neighbours.sort((a, b) => (this.estimates.get(a)?.at ?? -Infinity) - (this.estimates.get(b)?.at ?? -Infinity))[0];
-    this.probe = { threads: candidate, samples: [], promised: false };
+    this.probe = { threads: candidate, samples: [] };
     return candidate;
-  }
-
-  /**
-   * Below the most threads, other processes leave a core free beyond ours: worth one more thread
-   * now; after such a try lost, not again for `maxProbeEveryMs` (the counters may be the host's).
-   */
-  private roomForMore(at: number): boolean {
-    if (!this.room || this.chosen >= this.maxThreads || at < this.roomTrustedFrom) return false;
-    return (this.room.beyond(this.chosen) ?? 0) >= roomForOneMore;
   }
 
   /** A step evaluated `tokens` tokens in `ms` with `threads`. Steps of other sizes are not compared: use one tuner per kind of step. */
@@ -158,9 +123,8 @@ export class ThreadTuner {
     const current = this.estimates.get(this.chosen);
     if (current && msPerToken < current.msPerToken) {
       this.probeEveryMs = this.options.probeEveryMs;
-      this.switchTo(probe.threads, at, probe.promised ? 'a free core, and the try won' : 'probe won');
+      this.switchTo(probe.threads, at, 'probe won');
     } else {
-      if (probe.promised) this.roomTrustedFrom = at + this.options.maxProbeEveryMs;
       this.probeEveryMs = Math.min(this.options.maxProbeEveryMs, this.probeEveryMs * 2);
       this.baseline = current?.msPerToken ?? Infinity;
       this.nextProbeAt = at + this.probeEveryMs;
