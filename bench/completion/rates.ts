@@ -55,13 +55,16 @@ export interface RateFigures {
   throughRun: RateSample[];
 }
 
+/** Tokens a llama-bench or engine generation sample produces: at least 64, so its rate is steady. */
+const sampleTokens = (args: Args) => Math.max(64, args.tokens);
+
 /**
  * Prompt and generation rates with the same threads: llama-bench pp512 once, then llama-bench tg
  * and the engine's own generation alternately, three times each, so the machine's changing load
  * hits both alike. Medians.
  */
 export async function measureRates(bench: string, model: string, runtime: RuntimeClient, args: Args): Promise<RateFigures> {
-  const nGen = Math.max(64, args.tokens);
+  const nGen = sampleTokens(args);
   const o = { threads: args.threads, batch: args.batch };
   const pp512 = await llamaBench(bench, model, { ...o, p: 512, n: 0, r: 2 });
   const benchTgRuns: number[] = [];
@@ -81,7 +84,7 @@ export async function measureRates(bench: string, model: string, runtime: Runtim
 export async function sampleRates(bench: string, model: string, args: Args, after: string): Promise<RateSample> {
   const o = { threads: args.threads, batch: args.batch };
   const pp512 = await llamaBench(bench, model, { ...o, p: 512, n: 0, r: 1 });
-  const tg = await llamaBench(bench, model, { ...o, p: 0, n: Math.max(64, args.tokens), r: 1 });
+  const tg = await llamaBench(bench, model, { ...o, p: 0, n: sampleTokens(args), r: 1 });
   return { after, pp512, tg };
 }
 

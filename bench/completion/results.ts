@@ -97,11 +97,11 @@ export function completionResults(ctx: RunContext, played: Played, previous: Rec
     return { results: { ...previous, typethrough }, headline: typethrough };
   }
   const { lsRun, lsDriver, tokenCount, rates: lb } = played;
-  const floor = floorRates(lb);
+  const floor = ratesOf(played);
   const sov = sovereignWithProbe(played);
-  const ls = llamaServerFigures(lsRun, lsDriver, ratesOf(played), tokenCount);
+  const ls = llamaServerFigures(lsRun, lsDriver, floor, tokenCount);
   const ratio = (sov.p50_ms as number) / (ls.p50_ms as number);
-  const equal = played.equal && sovereignFigures(played.equal.run, played.equal.driver, ratesOf(played), tokenCount, played.equal.counts);
+  const equal = played.equal && sovereignFigures(played.equal.run, played.equal.driver, floor, tokenCount, played.equal.counts);
   const equalRatio = equal ? (equal.p50_ms as number) / (ls.p50_ms as number) : undefined;
   const throughputRatio = lb.engineTg / lb.tg;
   const evalShare = sov.evaluated_share_total as number;
