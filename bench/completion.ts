@@ -137,6 +137,7 @@ async function busyRun(ctx: RunContext): Promise<void> {
       },
       llama_server: { p50_ms: ls.p50_ms, p95_ms: ls.p95_ms, timeouts: ls.timeouts, timeouts_with_empty_answer: ls.timeouts_with_empty_answer, p50_vs_quiet: ratioOf(ls.p50_ms, quiet.ls.p50_ms) },
       ratio_p50: ratioOf(sov.p50_ms, ls.p50_ms),
+      cpu_of_a_side_while_another_typed: played.crossTalk,
     };
   }
   const previous = existsSync(outJson) ? (JSON.parse(readFileSync(outJson, 'utf8')) as Record<string, unknown>) : {};

@@ -166,6 +166,8 @@ export class LlamaVscodeDriver implements Driver {
   private isRequestInProgress = false;
   private token: Token | undefined;
   private inFlight = 0;
+  /** Provider calls not yet answered, including those waiting for `isRequestInProgress` to clear. */
+  private openCalls = 0;
   private readonly random: () => number;
   private readonly dirty = new Set<string>();
   private readonly timer: NodeJS.Timeout;
@@ -207,7 +209,8 @@ export class LlamaVscodeDriver implements Driver {
     if (this.token) this.token.isCancellationRequested = true;
     const token: Token = { isCancellationRequested: false };
     this.token = token;
-    void this.getCompletionItems(doc, token).then((items) => {
+    this.openCalls++;
+    void this.getCompletionItems(doc, token).finally(() => this.openCalls--).then((items) => {
       const call = this.calls.find((c) => c.version === doc.version);
       if (token.isCancellationRequested) return; // VS Code drops the answer of a cancelled call
       const at = call?.endAt ?? performance.now();
@@ -559,7 +562,11 @@ export class LlamaVscodeDriver implements Driver {
 
   async quiesce(timeoutMs: number): Promise<boolean> {
     const end = performance.now() + timeoutMs;
-    const busy = () => this.inFlight > 0 || this.isRequestInProgress || this.pendingTimeouts.size > 0 || this.queuedChunks.length > 0;
+    // A call waiting for the one before it (DELAY_BEFORE_COMPL_REQUEST polls) holds no request and
+    // no lock: between the two, nothing else says the side is busy. Without `openCalls` the wait
+    // ended in that gap, the waiting call then sent its request, and llama-server computed for
+    // 12 s while the other side typed (apply.js#1, and llama-bench's sample after the first file).
+    const busy = () => this.openCalls > 0 || this.inFlight > 0 || this.isRequestInProgress || this.pendingTimeouts.size > 0 || this.queuedChunks.length > 0;
     while (busy() && performance.now() < end) await sleep(50);
     if (busy()) return false;
     // The server too: with no request of ours open it can still be working (llama-bench sampled

@@ -63,6 +63,8 @@ export class SovereignDriver implements Driver {
   private controller: AbortController | undefined;
   private readonly provideBySignal = new WeakMap<AbortSignal, SovereignProvide>();
   private inFlight = 0;
+  /** Provide calls not yet answered, including those still in their debounce (no runtime call yet). */
+  private openProvides = 0;
   private readonly docs = new Map<string, DocState>();
   /** The active editor's state (where a warm-up evaluates). */
   private active: DocState | undefined;
@@ -171,7 +173,8 @@ export class SovereignDriver implements Driver {
     const rec: SovereignProvide = { version: doc.version, startAt: performance.now(), result: 'pending' };
     this.provides.push(rec);
     this.provideBySignal.set(controller.signal, rec);
-    this.pipeline.provide(input, controller.signal).then(
+    this.openProvides++;
+    this.pipeline.provide(input, controller.signal).finally(() => this.openProvides--).then(
       (s) => {
         rec.endAt = performance.now();
         if (controller.signal.aborted) {
@@ -218,7 +221,7 @@ export class SovereignDriver implements Driver {
 
   async quiesce(timeoutMs: number): Promise<boolean> {
     const end = performance.now() + timeoutMs;
-    const busy = () => this.inFlight > 0 || this.feeder.pendingCount > 0;
+    const busy = () => this.openProvides > 0 || this.inFlight > 0 || this.feeder.pendingCount > 0;
     while (busy() && performance.now() < end) await sleep(50);
     return !busy();
   }

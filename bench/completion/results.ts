@@ -50,7 +50,7 @@ function pkgVersion(name: string): string | undefined {
 
 function runDescription(ctx: RunContext, played: Played): Record<string, unknown> {
   const { args, command, model, files, replay, settings } = ctx;
-  const { load, serverArgs } = played;
+  const { load, serverArgs, crossTalk } = played;
   return {
     command,
     date: new Date().toISOString(),
@@ -67,6 +67,8 @@ function runDescription(ctx: RunContext, played: Played): Record<string, unknown
     llama_server_args: serverArgs.join(' '),
     llama_vscode_samplers: args.infillSampler ? 'top_k, top_p, infill (as llama.vscode)' : 'top_k, top_p (llama.vscode adds infill; see notes)',
     load_average_1_5_15: load,
+    // Empty when every side was idle while another typed (see sides.ts).
+    cpu_of_a_side_while_another_typed: crossTalk,
     notes: [
       'Both sides: same replay, same model file, same threads and context size, every completion generates --tokens tokens unless the model ends it (no time budget: t_max_predict_ms 0 / timeBudgetMs 0).',
       'Time to suggestion = from the keystroke at a wait point to the provider call for that exact document state returning text (VS Code would show it then).',

@@ -14,6 +14,7 @@ import type { Args } from './args';
 import { Harness, type RunResult } from './harness';
 import { loadDescriptions, startLoad, type LoadKind } from '../../test/harness/busyLoad';
 import { overheadProbe } from './overheadProbe';
+import { processCpuSeconds } from './processCpu';
 import { measureRates, sampleRates, tokenizeAll, type RateFigures } from './rates';
 
 const serverLog = join(tmpdir(), 'sovereign-bench-llama-server.log');
@@ -37,6 +38,15 @@ export interface Played {
   equal?: { driver: SovereignDriver; run: RunResult; settings: CompletionSettings; counts?: CompletionCounts };
   /** The worker's own counters over the replay: every request, cancelled ones included. */
   sovCounts?: CompletionCounts;
+  /** CPU seconds a side's process used while another side typed a file (over 1 s: the times of the one typing include its work). */
+  crossTalk: CrossTalk[];
+}
+
+export interface CrossTalk {
+  typing: string;
+  file: string;
+  busy: string;
+  cpu_s: number;
 }
 
 /** The worker's completion counters now (undefined when it has none to report). */
@@ -94,6 +104,9 @@ export async function playBothSides(args: Args, model: string, replay: Replay, s
     // The competing load runs while the sides type and while the rates are sampled between files
     // (the rates before the replay are the quiet machine's).
     const countsBefore = [await countsOf(runtime), await countsOf(equalRuntime)];
+    // Each side's process, whose CPU time says whether it kept working while another side typed.
+    const pids: Record<string, number | undefined> = { Sovereign: runtime.pid, 'llama-server': server.pid, 'Sovereign (equal context)': equalRuntime?.pid };
+    const crossTalk: CrossTalk[] = [];
     const running = competing && startLoad(competing);
     if (running) log(`competing load on: ${loadDescriptions[running.kind]}`);
     try {
@@ -103,7 +116,15 @@ export async function playBothSides(args: Args, model: string, replay: Replay, s
         for (const [name, harness, driver] of order) {
           load[`${name} ${session.file.rel} start`] = loadNow();
           log(`${name}: typing ${session.file.rel} (${session.steps.length} steps)`);
+          const others = order.filter(([other]) => other !== name).map(([other]) => ({ other, before: processCpuSeconds(pids[other]) }));
           await harness.session(session);
+          for (const { other, before } of others) {
+            const after = processCpuSeconds(pids[other]);
+            const cpu = before !== undefined && after !== undefined ? after - before : 0;
+            if (cpu <= 1) continue;
+            crossTalk.push({ typing: name, file: session.file.rel, busy: other, cpu_s: Math.round(cpu * 10) / 10 });
+            log(`${other} used ${cpu.toFixed(1)} s of CPU while ${name} typed ${session.file.rel}: its wait for idle ended too soon`);
+          }
           // The user stops; background work (speculation, ring warm-ups) finishes before the
           // other side runs, so it never competes with it for the CPU. llama.vscode never cancels a
           // request, so llama-server can still be working through a queue when the typing ends (10 s
@@ -136,7 +157,7 @@ export async function playBothSides(args: Args, model: string, replay: Replay, s
     const texts = [...sovHarness.waits, ...lsHarness.waits, ...(equalHarness?.waits ?? [])].flatMap((w) => w.typed);
     const tokenCount = await tokenizeAll(server.url, texts);
     const equal = equalDriver && equalHarness && equalSettings && { driver: equalDriver, run: equalHarness.run, settings: equalSettings, counts: equalCounts };
-    return { sovDriver, lsDriver, sovRun: sovHarness.run, lsRun: lsHarness.run, rates, overhead, tokenCount, load, serverArgs: server.args, equal, sovCounts };
+    return { sovDriver, lsDriver, sovRun: sovHarness.run, lsRun: lsHarness.run, rates, overhead, tokenCount, load, serverArgs: server.args, equal, sovCounts, crossTalk };
   } finally {
     await server?.stop();
     await runtime.shutdown();
