@@ -19,7 +19,7 @@ import { measureRates, sampleRates, tokenizeAll, type RateFigures } from './rate
 
 const serverLog = join(tmpdir(), 'sovereign-bench-llama-server.log');
 
-export const log = (m: string) => process.stderr.write(`[bench:completion] ${m}\n`);
+export const log = (m: string) => process.stderr.write(`[bench:completion ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 
 /** What one run of both sides leaves for the figures. */
 export interface Played {
