@@ -6,12 +6,12 @@ import { ThreadTuner } from '../../src/runtime/worker/threadTuner';
  * count, and the clock moves by that much. The costs are the shapes measured in issue 12 on a
  * 2-core machine: quiet, 2 threads beat 1; beside a competing job, 2 threads collapse.
  */
-function machine(maxThreads = 2, spikeEvery = 0) {
+function machine(maxThreads = 2, spikeEvery = 0, freeCores: () => number | undefined = () => undefined) {
   let t = 0;
   let n = 0;
   let cost: Record<number, number> = { 1: 90, 2: 50 };
   const changes: string[] = [];
-  const tuner = new ThreadTuner(maxThreads, () => t, undefined, (threads, why) => changes.push(`${threads}: ${why}`));
+  const tuner = new ThreadTuner(maxThreads, () => t, undefined, (threads, why) => changes.push(`${threads}: ${why}`), freeCores);
   const used: number[] = [];
   return {
     tuner,
@@ -114,5 +114,80 @@ describe('ThreadTuner (adaptive thread count)', () => {
       tuner.observe(threads, 1, cost[threads]);
     }
     assert.equal(tuner.threads, 3);
+  });
+
+  describe('with the CPU counters (otherLoad.ts)', () => {
+    /** The tuner on 1 thread after a long load: its probes of 2 have backed off to the longest wait. */
+    function afterLoad(free: { cores: number | undefined }) {
+      const m = machine(2, 0, () => free.cores);
+      m.setCost({ 1: 150, 2: 1000 });
+      free.cores = 1;
+      m.run(120_000);
+      assert.equal(m.tuner.threads, 1);
+      return m;
+    }
+
+    it('goes back to all threads within a few steps once the counters show the other cores free', () => {
+      const free: { cores: number | undefined } = { cores: 1 };
+      const m = afterLoad(free);
+      // The user stops typing: the machine is quiet, and the counters say so.
+      m.setCost({ 1: 90, 2: 50 });
+      free.cores = 2;
+      const steps = m.run(500);
+      assert.equal(m.tuner.threads, 2, `threads per step: ${steps.join('')}`);
+      assert.ok(steps.indexOf(2) <= 1, `the first step on 2 threads came at step ${steps.indexOf(2)}: ${steps.join('')}`);
+    });
+
+    it('without the counters the same return waits for a probe (what they are for)', () => {
+      const free: { cores: number | undefined } = { cores: 1 };
+      const m = afterLoad(free);
+      m.setCost({ 1: 90, 2: 50 });
+      free.cores = undefined;
+      const steps = m.run(500);
+      assert.deepEqual([...new Set(steps)], [1], `threads per step: ${steps.join('')}`);
+    });
+
+    it('counters that show a core taken by others leave it on fewer threads', () => {
+      const free: { cores: number | undefined } = { cores: 1 };
+      const m = afterLoad(free);
+      free.cores = 1.6;
+      const steps = m.run(500);
+      assert.deepEqual([...new Set(steps)], [1], `threads per step: ${steps.join('')}`);
+    });
+
+    it('through a mild slowdown with no other process on the cores it stays on all threads; without the counters it steps down', () => {
+      // This process's own work beside a decode (a request arriving) makes 2 threads a little
+      // slower than 1 for a few steps (55 against 45 ms a token: the replay's worker log).
+      const run = (free: number | undefined) => {
+        const m = machine(2, 0, () => free);
+        m.setCost({ 1: 45, 2: 30 });
+        m.run(5_000); // a probe of 1 thread has measured it
+        m.setCost({ 1: 45, 2: 55 });
+        m.run(200);
+        return m.tuner.threads;
+      };
+      assert.equal(run(2), 2);
+      assert.equal(run(undefined), 1);
+      assert.equal(run(1.5), 1, 'another process on a core: the slowdown is real competition');
+    });
+
+    it('a slowdown over twice the cost of fewer threads moves down whatever the counters say', () => {
+      const m = machine(2, 0, () => 2);
+      m.setCost({ 1: 45, 2: 30 });
+      m.run(5_000);
+      m.setCost({ 1: 45, 2: 400 });
+      m.run(1_000);
+      assert.equal(m.tuner.threads, 1, m.changes.slice(-3).join(' | '));
+    });
+
+    it('counters that promise room a probe does not find are ignored for a while: under load, few slow steps', () => {
+      // A container whose counters are the host's: they say free, 2 threads collapse all the same.
+      const m = machine(2, 0, () => 2);
+      m.setCost({ 1: 150, 2: 1000 });
+      const steps = m.run(120_000);
+      assert.equal(m.tuner.threads, 1);
+      const slowMs = steps.filter((t) => t === 2).length * 1000;
+      assert.ok(slowMs / 120_000 < 0.15, `${slowMs} ms of 120 s spent on 2 threads`);
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { OtherLoad } from './otherLoad';
 import { ThreadTuner } from './threadTuner';
 
 /**
@@ -19,9 +20,16 @@ export class AdaptiveThreads {
     readonly enabled: boolean,
     onChange: (kind: 'prompt' | 'generation', threads: number, why: string) => void = () => undefined,
     now?: () => number,
+    /** The CPU counters read at each step (otherLoad.ts); tests pass a scripted one. */
+    private readonly load: Pick<OtherLoad, 'sample' | 'freeCores'> | undefined = enabled && maxThreads > 1 ? new OtherLoad() : undefined,
   ) {
-    this.prompt = new ThreadTuner(maxThreads, now, undefined, (t, why) => onChange('prompt', t, why));
-    this.decode = new ThreadTuner(maxThreads, now, undefined, (t, why) => onChange('generation', t, why));
+    const free = () => this.load?.freeCores();
+    const told = (kind: 'prompt' | 'generation') => (t: number, why: string) => {
+      const cores = free();
+      onChange(kind, t, cores === undefined ? why : `${why}; others left ${cores.toFixed(2)} cores free`);
+    };
+    this.prompt = new ThreadTuner(maxThreads, now, undefined, told('prompt'), free);
+    this.decode = new ThreadTuner(maxThreads, now, undefined, told('generation'), free);
   }
 
   /** The count generation runs with now (outside probes): what the status bar and the log report. */
@@ -35,6 +43,8 @@ export class AdaptiveThreads {
    * verified in a batch) runs with the tuner's current count and teaches it nothing.
    */
   async step<T>(tuner: ThreadTuner, tokens: number, work: () => Promise<T>, learn = true): Promise<T> {
+    // Every step, learnt from or not: the window fills within the first tokens of a request.
+    if (this.enabled) this.load?.sample();
     const threads = !this.enabled ? this.maxThreads : learn ? tuner.next() : tuner.threads;
     if (threads !== this.applied) {
       this.apply(threads);

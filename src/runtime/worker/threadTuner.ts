@@ -14,6 +14,13 @@
  * probes cost a few slower tokens every half minute; on a busy one they find the way back as soon
  * as the competitor stops.
  *
+ * Below all threads, the CPU counters (`freeCores`, otherLoad.ts) can also start a probe of one
+ * more at once: when other processes leave that many cores free, whatever the back-off. Timings
+ * alone come back late after typing: the editor's keystroke work makes all threads look slow, and
+ * when the user stops the count stays low until the next probe is due. A probe the counters asked
+ * for that loses (a container whose counters are the host's) makes the tuner ignore them for
+ * `maxProbeEveryMs`.
+ *
  * Pure (clock injected): the worker feeds it step timings, fimCompleter.ts applies its choice.
  */
 export interface ThreadTunerOptions {
@@ -47,7 +54,9 @@ function median(xs: readonly number[]): number {
 
 export class ThreadTuner {
   private readonly estimates = new Map<number, Estimate>();
-  private probe: { threads: number; samples: number[] } | undefined;
+  private probe: { threads: number; samples: number[]; counters: boolean } | undefined;
+  /** The counters may start a probe from this time on (later after one they started lost). */
+  private trustCountersFrom = -Infinity;
   private probeEveryMs: number;
   /** The cost per token of the count in use when it was last compared with a neighbour. */
   private baseline = Infinity;
@@ -61,6 +70,8 @@ export class ThreadTuner {
     private readonly options: ThreadTunerOptions = defaultThreadTunerOptions,
     /** Told when the count in use changes, with the estimates that made it change. */
     private readonly onChange: (threads: number, why: string) => void = () => undefined,
+    /** Cores other processes leave free just now (otherLoad.ts); undefined where unknown. */
+    private readonly freeCores: () => number | undefined = () => undefined,
   ) {
     this.chosen = Math.max(1, maxThreads);
     this.probeEveryMs = options.probeEveryMs;
@@ -76,12 +87,18 @@ export class ThreadTuner {
   next(): number {
     if (this.maxThreads <= 1) return 1;
     if (this.probe) return this.probe.threads;
+    const more = this.chosen + 1;
+    // A quarter core of slack: the counters tick in 10 ms steps, and a daemon's wake-up is no competitor.
+    if (more <= this.maxThreads && this.now() >= this.trustCountersFrom && (this.freeCores() ?? 0) >= more - 0.25) {
+      this.probe = { threads: more, samples: [], counters: true };
+      return more;
+    }
     if (this.now() < this.nextProbeAt) return this.chosen;
     // Probe the neighbour (one fewer or one more) measured longest ago: one fewer is the way out
     // of a busy machine, one more the way back once it is quiet.
     const neighbours = [this.chosen - 1, this.chosen + 1].filter((t) => t >= 1 && t <= this.maxThreads);
     const candidate = neighbours.sort((a, b) => (this.estimates.get(a)?.at ?? -Infinity) - (this.estimates.get(b)?.at ?? -Infinity))[0];
-    this.probe = { threads: candidate, samples: [] };
+    this.probe = { threads: candidate, samples: [], counters: false };
     return candidate;
   }
 
@@ -103,8 +120,14 @@ export class ThreadTuner {
     this.estimates.set(threads, { msPerToken, recent, at });
     if (threads !== this.chosen) return;
     if (this.baseline === Infinity) this.baseline = msPerToken;
-    // The count in use slowed down past a neighbour's last measurement: move now, not at the next probe.
+    // The count in use slowed down past a neighbour's last measurement: move now, not at the next
+    // probe. Unless the counters show no other process on our cores and the slowdown is mild: then
+    // it is this process's own work beside the decode (a request arriving, the first tokens at a
+    // new place), which ends by itself; moving down would cost every token after it until a probe
+    // brings the count back (a replay on a quiet machine stepped down and up 10 times a minute).
     const better = this.cheapest();
+    const mild = msPerToken < 2 * (this.estimates.get(better)?.msPerToken ?? 0);
+    if (better < this.chosen && mild && (this.freeCores() ?? 0) >= this.chosen - 0.25) return;
     if (better !== this.chosen) return this.switchTo(better, at, 'slowed down');
     // Twice as slow or as fast as when last compared: the machine changed, compare again now,
     // whatever the back-off.
@@ -125,6 +148,7 @@ export class ThreadTuner {
       this.probeEveryMs = this.options.probeEveryMs;
       this.switchTo(probe.threads, at, 'probe won');
     } else {
+      if (probe.counters) this.trustCountersFrom = at + this.options.maxProbeEveryMs;
       this.probeEveryMs = Math.min(this.options.maxProbeEveryMs, this.probeEveryMs * 2);
       this.baseline = current?.msPerToken ?? Infinity;
       this.nextProbeAt = at + this.probeEveryMs;
