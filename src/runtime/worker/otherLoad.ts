@@ -34,7 +34,8 @@ export function cpuCounterReader(): () => CpuCounters | undefined {
         fd ??= openSync('/proc/stat', 'r');
         const n = readSync(fd, buffer, 0, buffer.length, 0);
         const text = buffer.toString('latin1', 0, n);
-        // The per-core lines follow the sum; counted once (8 KB holds the lines of ~100 cores: more, and the count is short and the figures stay unused).
+        // The per-core lines follow the sum, counted once. 8 KB holds those of about 100 cores;
+        // beyond that the count falls short of `usable` and the counters are not used.
         cores ??= text.match(/^cpu\d+ /gm)?.length ?? 0;
         if (cores !== usable) return undefined;
         // cpu  user nice system idle iowait irq softirq steal …
@@ -60,10 +61,10 @@ export function cpuCounterReader(): () => CpuCounters | undefined {
 /**
  * The cores other processes left free over the last moments, from the CPU counters: what a thread
  * tuner on fewer threads than it may use needs to know to try one more. Its timings cannot say it:
- * they time only the count in use, and while the editor handles keystrokes beside a decode they
- * make all threads look no faster than one (2 threads 50-65 ms a token, 1 thread 42-53, in the
- * completion replay), a look that outlives the typing by the probe back-off (up to 32 s): on a quiet
- * machine 18 of 78 suggestions were generated on 1 thread.
+ * they time only the count in use. While the user types, all threads look no faster than one for
+ * a few steps now and then (2 threads 44-65 ms a token, 1 thread 40-53, in the completion replay's
+ * worker log), and the count they step down to stays until the next probe, up to 32 s later: on a
+ * quiet machine 18 of 78 suggestions of the replay were generated on 1 thread.
  *
  * The figure covers the last `windowMs` or a little more, read at the tuner's steps: long enough for
  * the counters' 10 ms ticks to average out, short enough that the moment the user stops typing

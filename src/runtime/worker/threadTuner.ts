@@ -16,8 +16,8 @@
  *
  * Below all threads, the CPU counters (`freeCores`, otherLoad.ts) can also start a probe of one
  * more at once: when other processes leave that many cores free, whatever the back-off. Timings
- * alone come back late after typing: the editor's keystroke work makes all threads look slow, and
- * when the user stops the count stays low until the next probe is due. A probe the counters asked
+ * alone come back late after typing: a few slow steps while the user types step the count down,
+ * and when the user stops it stays low until the next probe is due. A probe the counters asked
  * for that loses (a container whose counters are the host's) makes the tuner ignore them for
  * `maxProbeEveryMs`.
  *
