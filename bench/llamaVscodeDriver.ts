@@ -569,8 +569,9 @@ export class LlamaVscodeDriver implements Driver {
     const busy = () => this.openCalls > 0 || this.inFlight > 0 || this.isRequestInProgress || this.pendingTimeouts.size > 0 || this.queuedChunks.length > 0;
     while (busy() && performance.now() < end) await sleep(50);
     if (busy()) return false;
-    // The server too: with no request of ours open it can still be working (llama-bench sampled
-    // right after llama-server's session ran at a quarter of its speed on a quiet machine).
+    // The server too, as a second check: it answers for any work no counter of ours sees. (The slow
+    // llama-bench sample after llama-server's session that first led to this check was the open
+    // calls above; sides.ts now reports any CPU a side uses while the other types.)
     while (!this.options.infill && (await this.serverProcessing()) && performance.now() < end) await sleep(100);
     return this.options.infill !== undefined || !(await this.serverProcessing());
   }
