@@ -30,6 +30,8 @@ export function cpuCounterReader(): () => CpuCounters | undefined {
     const buffer = Buffer.alloc(8192);
     let cores: number | undefined;
     return () => {
+      // Known not to match the usable cores: nothing to read, now or later.
+      if (cores !== undefined && cores !== usable) return undefined;
       try {
         fd ??= openSync('/proc/stat', 'r');
         const n = readSync(fd, buffer, 0, buffer.length, 0);
