@@ -47,6 +47,9 @@ interface Estimate {
   at: number;
 }
 
+/** Free cores short of a count that still count as room for it: the counters tick in 10 ms steps, and a daemon's wake-up is no competitor. */
+const slackCores = 0.25;
+
 function median(xs: readonly number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
   return sorted[Math.floor((sorted.length - 1) / 2)];
@@ -88,8 +91,7 @@ export class ThreadTuner {
     if (this.maxThreads <= 1) return 1;
     if (this.probe) return this.probe.threads;
     const more = this.chosen + 1;
-    // A quarter core of slack: the counters tick in 10 ms steps, and a daemon's wake-up is no competitor.
-    if (more <= this.maxThreads && this.now() >= this.trustCountersFrom && (this.freeCores() ?? 0) >= more - 0.25) {
+    if (more <= this.maxThreads && this.now() >= this.trustCountersFrom && (this.freeCores() ?? 0) >= more - slackCores) {
       this.probe = { threads: more, samples: [], counters: true };
       return more;
     }
@@ -124,10 +126,10 @@ export class ThreadTuner {
     // probe. Unless the counters show no other process on our cores and the slowdown is mild: then
     // it is this process's own work beside the decode (a request arriving, the first tokens at a
     // new place), which ends by itself; moving down would cost every token after it until a probe
-    // brings the count back (a replay on a quiet machine stepped down and up 10 times a minute).
+    // brings the count back (a replay on a quiet machine stepped down 5 times in one minute).
     const better = this.cheapest();
     const mild = msPerToken < 2 * (this.estimates.get(better)?.msPerToken ?? 0);
-    if (better < this.chosen && mild && (this.freeCores() ?? 0) >= this.chosen - 0.25) return;
+    if (better < this.chosen && mild && (this.freeCores() ?? 0) >= this.chosen - slackCores) return;
     if (better !== this.chosen) return this.switchTo(better, at, 'slowed down');
     // Twice as slow or as fast as when last compared: the machine changed, compare again now,
     // whatever the back-off.
