@@ -131,7 +131,7 @@ async function busyRun(ctx: RunContext): Promise<void> {
       sovereign: {
         p50_ms: sov.p50_ms, p95_ms: sov.p95_ms, timeouts: sov.timeouts, timeouts_with_empty_answer: sov.timeouts_with_empty_answer, p50_vs_quiet: ratioOf(sov.p50_ms, quiet.sov.p50_ms),
         // The floor of this condition: the median of llama-bench before the replay (quiet) and after each file (under the load); see floorRates.
-        floor_ratio_p50: sov.floor_ratio_p50, floor_ratio_at_request_speed_p50: sov.floor_ratio_at_request_speed_p50, evaluated_share_all_requests: sov.evaluated_share_all_requests,
+        floor_ratio_p50: sov.floor_ratio_p50, floor_ratio_p50_depth0: sov.floor_ratio_p50_depth0, floor_ratio_at_request_speed_p50: sov.floor_ratio_at_request_speed_p50, evaluated_share_all_requests: sov.evaluated_share_all_requests,
         floor_rates: (results.rates as { floor: unknown }).floor,
         threads_per_request: countBy(threads), by_wait_point: sov.by_wait_point,
       },

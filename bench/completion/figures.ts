@@ -4,7 +4,7 @@ import type { CompletionCounts } from '../../src/runtime/protocol';
 import type { SovereignDriver } from '../sovereignDriver';
 import { mean, p50, p95, round, sum } from '../stats';
 import type { RunResult } from './harness';
-import type { Rates } from './rates';
+import { msPerGeneratedToken, type Rates } from './rates';
 
 function countBy(xs: string[]): Record<string, number> {
   const out: Record<string, number> = {};
@@ -23,13 +23,18 @@ export function waitFigures(run: RunResult, rates: Rates, tokenCount: Map<string
   const model = shown.filter((w) => w.outcome?.source === 'model' && w.outcome.breakdown);
   const floors: number[] = [];
   const floorMs: number[] = [];
+  const depth0Floors: number[] = [];
   const localFloors: number[] = [];
   for (const w of model) {
     const typedTokens = sum(w.typed.map((t) => tokenCount.get(t) ?? 0));
     const b = w.outcome!.breakdown!;
-    const floor = (typedTokens / rates.pp + b.generatedTokens / rates.tg) * 1000;
+    // Generated tokens at the speed llama-bench generates with this request's prompt in the cache.
+    const depth = b.promptTokens + b.generatedTokens / 2;
+    const floor = (typedTokens / rates.pp) * 1000 + b.generatedTokens * msPerGeneratedToken(rates, depth);
     floorMs.push(floor);
     floors.push(w.shownMs! / floor);
+    // The floor as it was before the depth was known: every token at an empty cache's speed.
+    depth0Floors.push(w.shownMs! / ((typedTokens / rates.pp + b.generatedTokens / rates.tg) * 1000));
     // The same floor at the speed this very request ran at (the machine's load changes).
     const local = (b.evaluatedTokens > 0 ? (typedTokens * b.promptMs) / b.evaluatedTokens : 0) + b.generateMs;
     if (local > 0) localFloors.push(w.shownMs! / local);
@@ -62,6 +67,7 @@ export function waitFigures(run: RunResult, rates: Rates, tokenCount: Map<string
     floor_ratio_p50: round(p50(floors), 2),
     floor_ratio_p95: round(p95(floors), 2),
     floor_ms_p50: round(p50(floorMs)),
+    floor_ratio_p50_depth0: round(p50(depth0Floors), 2),
     floor_ratio_at_request_speed_p50: round(p50(localFloors), 2),
     by_wait_point: byWaitPoint,
     at_wait_points: {

@@ -23,7 +23,7 @@ export function markdown(results: Record<string, unknown>): string {
   }
   if (sov && ls) {
     const keys = [
-      'wait_points', 'p50_ms', 'p95_ms', 'mean_ms', 'timeouts', 'timeouts_with_empty_answer', 'floor_ratio_p50', 'floor_ratio_at_request_speed_p50', 'floor_ms_p50',
+      'wait_points', 'p50_ms', 'p95_ms', 'mean_ms', 'timeouts', 'timeouts_with_empty_answer', 'floor_ratio_p50', 'floor_ratio_p50_depth0', 'floor_ratio_at_request_speed_p50', 'floor_ms_p50',
       'evaluated_per_request', 'prompt_tokens_per_request', 'reused_per_request', 'evaluated_share_total', 'evaluated_share_all_requests', 'moved_share_total',
       'cache_hits', 'type_through_hits', 'cancelled_generations', 'overhead_p50_ms',
     ];

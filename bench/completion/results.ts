@@ -9,7 +9,7 @@ import { repo, type Args } from './args';
 import { llamaServerFigures, sovereignFigures, typethroughFigures, waitFigures, type SideFigures } from './figures';
 import { WAIT_TIMEOUT_MS } from './harness';
 import type { Played } from './sides';
-import { floorRates } from './rates';
+import { FLOOR_DEPTH, floorRates } from './rates';
 
 /** What the run was: command, machine, inputs and the notes that say how each figure is measured. */
 export interface RunContext {
@@ -37,7 +37,7 @@ function sovereignWithProbe(played: Played): SideFigures {
   return sov;
 }
 
-/** The floor's rates: llama-bench pp512 for typed tokens, llama-bench tg for generated ones, medians through the run. */
+/** The floor's rates: llama-bench pp512 for typed tokens, llama-bench tg (depth 0 and FLOOR_DEPTH) for generated ones, medians through the run. */
 const ratesOf = (played: Played) => floorRates(played.rates);
 
 function pkgVersion(name: string): string | undefined {
@@ -73,7 +73,7 @@ function runDescription(ctx: RunContext, played: Played): Record<string, unknown
       'Both sides: same replay, same model file, same threads and context size, every completion generates --tokens tokens unless the model ends it (no time budget: t_max_predict_ms 0 / timeBudgetMs 0).',
       'Time to suggestion = from the keystroke at a wait point to the provider call for that exact document state returning text (VS Code would show it then).',
       "Prompts differ by design: Sovereign takes ≤ 1536 prefix tokens (cut in 16-line blocks), ≤ 256 suffix tokens, ≤ 2048 extra-context tokens, lowered to fit promptBudgetMs at the worker's measured prompt speed (a whole prompt ≈ promptBudgetMs, the suffix ≈ promptBudgetMs/16; see sovereign_settings, 0 = fixed bounds); llama-server's /infill takes ≤ 3/4·n_batch prefix tokens, ≤ n_batch/4 − 2 − prompt suffix tokens, extra context filling the rest of the context (llama.cpp tools/server/server-common.cpp format_prompt_infill).",
-      'floor = typed tokens since the previous shown suggestion ÷ llama-bench pp512 + generated tokens ÷ llama-bench tg (medians of the samples before the replay and after each file); floor_ratio = time to suggestion ÷ floor (model answers only). floor_ratio_at_request_speed uses the prompt and generation speed of the very request that answered instead (typed tokens × its ms per evaluated token + its generation time), which takes the machine load at that moment out.',
+      'floor = typed tokens since the previous shown suggestion ÷ llama-bench pp512 + generated tokens × llama-bench\'s ms a token at the request\'s cache depth (its prompt tokens + half its generated tokens; linear between llama-bench tg at depth 0 and at depth 1024, `-d`), medians of the samples before the replay and after each file; floor_ratio = time to suggestion ÷ floor (model answers only). floor_ratio_p50_depth0 is the same with every generated token at depth 0\'s speed (the floor before this run measured depth), which no engine reaches with a 500-token prompt in its cache. floor_ratio_at_request_speed uses the prompt and generation speed of the very request that answered instead (typed tokens × its ms per evaluated token + its generation time), which takes the machine load at that moment out.',
       'A wait point whose provider call returned nothing counts as a timeout (timeouts_with_empty_answer): VS Code asks again only after the next edit, so the simulated user waits the 15 s out.',
       'Sovereign overhead_p50_ms = provide() wall time after the debounce minus the worker stats.totalMs (IPC, JSON-RPC, queueing in the worker, post-processing), measured by a probe of completions at rest after the replay (during typing nearly every request queues behind an aborted one, so the replay has few clean samples: overhead_replay_*); overhead_incl_debounce_and_queue_p50_ms is provide() wall minus totalMs during the replay with nothing taken out.',
       'behind_stale_ms: Sovereign = wait in the worker behind the aborted request for an earlier state (plus IPC); llama.vscode = its isRequestInProgress poll loop plus time queued in the one-slot server behind speculative/warm-up requests (plus HTTP).',
@@ -112,13 +112,19 @@ export function completionResults(ctx: RunContext, played: Played, previous: Rec
   const results = {
     ...runDescription(ctx, played),
     rates: {
-      llama_bench: { pp512_tps: round(lb.pp512, 1), [`tg${lb.nGen}_tps`]: round(lb.tg, 2), [`tg${lb.nGen}_runs_tps`]: lb.benchTgRuns.map((x) => round(x, 2)) },
-      llama_bench_through_run: lb.throughRun.map((x) => ({ after: x.after, pp512_tps: round(x.pp512, 1), [`tg${lb.nGen}_tps`]: round(x.tg, 2) })),
-      floor: { pp512_tps: round(floor.pp, 1), [`tg${lb.nGen}_tps`]: round(floor.tg, 2) },
+      llama_bench: {
+        pp512_tps: round(lb.pp512, 1),
+        [`tg${lb.nGen}_tps`]: round(lb.tg, 2),
+        [`tg${lb.nGen}_runs_tps`]: lb.benchTgRuns.map((x) => round(x, 2)),
+        [`tg${lb.nGen}_at_depth_${FLOOR_DEPTH}_tps`]: round(lb.tgDeep, 2),
+        [`tg${lb.nGen}_at_depth_${FLOOR_DEPTH}_runs_tps`]: lb.benchTgDeepRuns.map((x) => round(x, 2)),
+      },
+      llama_bench_through_run: lb.throughRun.map((x) => ({ after: x.after, pp512_tps: round(x.pp512, 1), [`tg${lb.nGen}_tps`]: round(x.tg, 2), [`tg${lb.nGen}_at_depth_${FLOOR_DEPTH}_tps`]: round(x.tgDeep, 2) })),
+      floor: { pp512_tps: round(floor.pp, 1), [`tg${lb.nGen}_tps`]: round(floor.tg, 2), [`tg${lb.nGen}_at_depth_${FLOOR_DEPTH}_tps`]: round(floor.tgDeep, 2) },
       engine_tg_tps: round(lb.engineTg, 2),
       engine_tg_runs_tps: lb.engineTgRuns.map((x) => round(x, 2)),
       measured: 'llama-bench tg and the engine (short prompt, greedy, tokens after the first ÷ generation time) alternately, 3 runs each, medians',
-      floor_uses: 'llama-bench pp512 for typed tokens, llama-bench tg for generated tokens: the median of the samples before the replay and after each of its files (with --busy the ones after a file ran under the load)',
+      floor_uses: `llama-bench pp512 for typed tokens, llama-bench tg for generated tokens at each request's cache depth (linear between depth 0 and ${FLOOR_DEPTH}): the median of the samples before the replay and after each of its files (with --busy the ones after a file ran under the load)`,
     },
     sovereign: sov,
     ...(equal && played.equal ? { sovereign_equal_context: { settings: played.equal.settings, ...equal } } : {}),

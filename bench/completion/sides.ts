@@ -15,7 +15,7 @@ import { Harness, type RunResult } from './harness';
 import { loadDescriptions, startLoad, type LoadKind } from '../../test/harness/busyLoad';
 import { overheadProbe } from './overheadProbe';
 import { processCpuSeconds } from './processCpu';
-import { measureRates, sampleRates, tokenizeAll, type RateFigures } from './rates';
+import { FLOOR_DEPTH, measureRates, sampleRates, tokenizeAll, type RateFigures } from './rates';
 
 const serverLog = join(tmpdir(), 'sovereign-bench-llama-server.log');
 
@@ -82,7 +82,7 @@ export async function playBothSides(args: Args, model: string, replay: Replay, s
     const info = await runtime.load('completion');
     log(`Sovereign: loaded ${info.name} (${info.fim}, ctx ${info.contextSize}, ${info.threads} threads, ${info.gpu})`);
     const rates = await measureRates(binaries.bench, model, runtime, args);
-    log(`rates: llama-bench pp512 ${rates.pp512.toFixed(1)} t/s, tg${rates.nGen} ${rates.benchTgRuns.map((x) => x.toFixed(2)).join('/')} t/s; engine tg ${rates.engineTgRuns.map((x) => x.toFixed(2)).join('/')} t/s`);
+    log(`rates: llama-bench pp512 ${rates.pp512.toFixed(1)} t/s, tg${rates.nGen} ${rates.benchTgRuns.map((x) => x.toFixed(2)).join('/')} t/s (at depth ${FLOOR_DEPTH} ${rates.benchTgDeepRuns.map((x) => x.toFixed(2)).join('/')}); engine tg ${rates.engineTgRuns.map((x) => x.toFixed(2)).join('/')} t/s`);
     const port = 18000 + Math.floor(Math.random() * 2000);
     log(`llama-server: starting on 127.0.0.1:${port} (log: ${serverLog})`);
     server = await startLlamaServer({ model, port, threads: args.threads, ctx: args.ctx, batch: args.batch, logFile: serverLog });
@@ -137,7 +137,7 @@ export async function playBothSides(args: Args, model: string, replay: Replay, s
         // The floor's rates through the run, under the same load as the replay (see floorRates).
         const sample = await sampleRates(binaries.bench, model, args, session.file.rel);
         rates.throughRun.push(sample);
-        log(`rates after ${session.file.rel}: llama-bench pp512 ${sample.pp512.toFixed(1)} t/s, tg ${sample.tg.toFixed(2)} t/s`);
+        log(`rates after ${session.file.rel}: llama-bench pp512 ${sample.pp512.toFixed(1)} t/s, tg ${sample.tg.toFixed(2)} t/s (at depth ${FLOOR_DEPTH} ${sample.tgDeep.toFixed(2)})`);
       }
     } finally {
       await running?.stop();
