@@ -16,8 +16,9 @@ export interface Rates {
  * The cache depth of llama-bench's second generation sample. A generated token costs more the
  * more tokens its attention reads: the 0.5B-shape F16 model on 2 threads (AMD EPYC) generated 38.1
  * t/s at depth 0, 36.2 at 256, 33.9 at 512, 31.7 at 1024 and 28.1 at 2048 — close to a straight
- * line in ms a token, a little above it in the middle, so interpolating between 0 and this depth
- * gives a floor slightly below the real one, never above.
+ * line in ms a token. Between 0 and this depth (Sovereign's prompts) the line runs slightly below
+ * the measured costs (28.9 against 29.5 ms at 512), so the floor is a little stricter than the
+ * machine; beyond it (llama-server's longer prompts) slightly above (36.9 against 35.6 ms at 2048).
  */
 export const FLOOR_DEPTH = 1024;
 
